@@ -1,0 +1,140 @@
+// Package devidp is a development identity provider for rolegate's demo and
+// tests. It publishes OpenID discovery and a JWKS, and issues signed tokens
+// for fixed personas on request.
+//
+// DEVELOPMENT ONLY. It signs a token for anyone who asks, with a key made at
+// start-up; it never belongs in front of real users. New refuses to listen on
+// anything but a loopback address unless told otherwise.
+package devidp
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed personas.yaml
+var personasYAML []byte
+
+// Persona is a development user and the claims its tokens carry.
+type Persona struct {
+	ID     string         `yaml:"id" json:"id"`
+	Name   string         `yaml:"name" json:"name"`
+	Claims map[string]any `yaml:"claims" json:"claims"`
+}
+
+// Personas returns the built-in development personas.
+func Personas() ([]Persona, error) {
+	var ps []Persona
+	if err := yaml.Unmarshal(personasYAML, &ps); err != nil {
+		return nil, fmt.Errorf("devidp: personas.yaml: %w", err)
+	}
+	return ps, nil
+}
+
+// Provider is the development identity provider.
+type Provider struct {
+	issuer   string
+	audience string
+	key      *rsa.PrivateKey
+	keyID    string
+	signer   jose.Signer
+	personas map[string]Persona
+	order    []Persona
+	now      func() time.Time
+}
+
+// New makes a provider for issuer (its own base URL) issuing tokens for
+// audience, with a fresh RSA key.
+func New(issuer, audience string) (*Provider, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{issuer: issuer, audience: audience, key: key, keyID: "dev-" + time.Now().UTC().Format("20060102T150405"), now: time.Now, personas: map[string]Persona{}}
+	p.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), p.keyID))
+	if err != nil {
+		return nil, err
+	}
+	ps, err := Personas()
+	if err != nil {
+		return nil, err
+	}
+	for _, persona := range ps {
+		p.personas[persona.ID] = persona
+	}
+	p.order = ps
+	return p, nil
+}
+
+// Handler serves discovery, the JWKS and the development token endpoint:
+//
+//	GET /.well-known/openid-configuration
+//	GET /jwks
+//	GET /dev/token?persona=ID   a bearer token (an ID token) for that persona
+//	GET /dev/personas           the personas, as JSON
+func (p *Provider) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
+	mux.HandleFunc("GET /jwks", p.jwks)
+	mux.HandleFunc("GET /dev/token", p.token)
+	mux.HandleFunc("GET /dev/personas", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, p.order) })
+	return mux
+}
+
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, map[string]any{
+		"issuer":                                p.issuer,
+		"jwks_uri":                              p.issuer + "/jwks",
+		"authorization_endpoint":                p.issuer + "/authorize",
+		"token_endpoint":                        p.issuer + "/token",
+		"response_types_supported":              []string{"code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+	})
+}
+
+func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &p.key.PublicKey, KeyID: p.keyID, Algorithm: "RS256", Use: "sig"}}})
+}
+
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	persona, ok := p.personas[r.URL.Query().Get("persona")]
+	if !ok {
+		http.Error(w, "unknown persona", http.StatusNotFound)
+		return
+	}
+	tok, err := p.Token(persona.ID, time.Hour)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, tok)
+}
+
+// Token signs a token for the persona, valid for ttl.
+func (p *Provider) Token(persona string, ttl time.Duration) (string, error) {
+	ps, ok := p.personas[persona]
+	if !ok {
+		return "", fmt.Errorf("devidp: unknown persona %q", persona)
+	}
+	now := p.now()
+	std := jwt.Claims{Issuer: p.issuer, Subject: ps.ID, Audience: jwt.Audience{p.audience},
+		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(ttl))}
+	return jwt.Signed(p.signer).Claims(std).Claims(ps.Claims).Claims(map[string]any{"name": ps.Name}).Serialize()
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
