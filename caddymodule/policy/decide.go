@@ -23,9 +23,12 @@ const (
 	UnmappedAuthenticated
 	// SignedIn: a route of the authenticated: list matched.
 	SignedIn
+	// Unauthenticated: the route needs an identity and there is none. Set by
+	// callers that know there is no user; Authorize never returns it.
+	Unauthenticated
 )
 
-var reasonNames = [...]string{"no route", "public route", "granted", "not granted", "unmapped, allowed for signed-in users", "route open to signed-in users"}
+var reasonNames = [...]string{"no route", "public route", "granted", "not granted", "unmapped, allowed for signed-in users", "route open to signed-in users", "no identity"}
 
 func (r Reason) String() string { return reasonNames[r] }
 
