@@ -1,0 +1,156 @@
+package caddymodule
+
+import (
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("rolegate", parseCaddyfile)
+	// After basic_auth, before the handlers that answer or proxy: no
+	// `order` option is needed.
+	httpcaddyfile.RegisterDirectiveOrder("rolegate", httpcaddyfile.After, "basic_auth")
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	var m Handler
+	err := m.UnmarshalCaddyfile(h.Dispenser)
+	return &m, err
+}
+
+// UnmarshalCaddyfile sets up the handler from Caddyfile tokens. Syntax:
+//
+//	rolegate [<policy-file>] {
+//	    policy        <file>
+//	    user_header   <name>
+//	    roles_header  <name>
+//	    strip_headers <name...>
+//	    deny_mode     respond|error
+//	    bearer {
+//	        issuer      <url>
+//	        audiences   <aud...>
+//	        jwks_url    <url>
+//	        jwks_file   <file>
+//	        algorithms  <alg...>
+//	        roles_claim <dotted.path>
+//	        user_claim  <claim>
+//	    }
+//	}
+//
+// Unknown and repeated options are errors.
+func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // the directive name
+	if d.NextArg() {
+		h.Policy = d.Val()
+	}
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	seen := map[string]bool{}
+	for d.NextBlock(0) {
+		opt := d.Val()
+		if seen[opt] {
+			return d.Errf("rolegate: option %q given twice", opt)
+		}
+		seen[opt] = true
+		if err := h.unmarshalOption(d, opt); err != nil {
+			return err
+		}
+	}
+	if h.Policy == "" {
+		return d.Err("rolegate: a policy file is required (rolegate <file>, or policy <file> in the block)")
+	}
+	return nil
+}
+
+func (h *Handler) unmarshalOption(d *caddyfile.Dispenser, opt string) error {
+	switch opt {
+	case "policy":
+		if h.Policy != "" {
+			return d.Err("rolegate: policy given twice")
+		}
+		return oneArg(d, &h.Policy)
+	case "user_header":
+		return oneArg(d, &h.UserHeader)
+	case "roles_header":
+		return oneArg(d, &h.RolesHeader)
+	case "deny_mode":
+		return oneArg(d, &h.DenyMode)
+	case "strip_headers":
+		return someArgs(d, &h.StripHeaders)
+	case "bearer":
+		h.Bearer = new(BearerConfig)
+		return h.Bearer.unmarshalCaddyfile(d)
+	default:
+		return d.Errf("rolegate: unknown option %q", opt)
+	}
+}
+
+// unmarshalCaddyfile reads the bearer { } sub-block.
+func (b *BearerConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	seen := map[string]bool{}
+	for d.NextBlock(1) {
+		opt := d.Val()
+		if seen[opt] {
+			return d.Errf("rolegate: bearer: option %q given twice", opt)
+		}
+		seen[opt] = true
+		var err error
+		switch opt {
+		case "issuer":
+			err = oneArg(d, &b.Issuer)
+		case "audiences":
+			err = someArgs(d, &b.Audiences)
+		case "jwks_url":
+			err = oneArg(d, &b.JWKSURL)
+		case "jwks_file":
+			err = oneArg(d, &b.JWKSFile)
+		case "algorithms":
+			err = someArgs(d, &b.Algorithms)
+		case "roles_claim":
+			err = oneArg(d, &b.RolesClaim)
+		case "user_claim":
+			err = oneArg(d, &b.UserClaim)
+		default:
+			err = d.Errf("rolegate: bearer: unknown option %q", opt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	switch {
+	case b.Issuer == "":
+		return d.Err("rolegate: bearer: issuer is required")
+	case len(b.Audiences) == 0:
+		return d.Err("rolegate: bearer: audiences is required")
+	}
+	return nil
+}
+
+func oneArg(d *caddyfile.Dispenser, dst *string) error {
+	opt := d.Val()
+	if !d.NextArg() {
+		return d.Errf("rolegate: %s needs a value", opt)
+	}
+	*dst = d.Val()
+	if d.NextArg() {
+		return d.Errf("rolegate: %s takes one value", opt)
+	}
+	return nil
+}
+
+func someArgs(d *caddyfile.Dispenser, dst *[]string) error {
+	opt := d.Val()
+	*dst = d.RemainingArgs()
+	if len(*dst) == 0 {
+		return d.Errf("rolegate: %s needs at least one value", opt)
+	}
+	return nil
+}
+
+// Interface guard
+var _ caddyfile.Unmarshaler = (*Handler)(nil)

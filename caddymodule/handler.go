@@ -1,0 +1,93 @@
+package caddymodule
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/rolegate/rolegate/caddymodule/canon"
+	"github.com/rolegate/rolegate/caddymodule/identity"
+	"github.com/rolegate/rolegate/caddymodule/policy"
+)
+
+// ServeHTTP decides the request in one pass: canonical path, route,
+// identity, decision. Only an allowed request reaches next, and it carries
+// exactly the canonical path and the method that were decided.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	// Identity headers are deleted before anything else, on every request,
+	// public ones included: the upstream trusts them, so a client must never
+	// be able to supply them, whatever happens below.
+	for _, name := range h.strip {
+		delete(r.Header, name)
+	}
+	if name, ok := canon.MethodOverride(r.Header); ok {
+		return h.refuse(w, r, http.StatusBadRequest, "method override header "+name+" is not accepted", nil)
+	}
+	if canon.MethodOverrideParam(r.URL.RawQuery) {
+		return h.refuse(w, r, http.StatusBadRequest, "the _method parameter is not accepted", nil)
+	}
+	path, err := canon.Path(r.URL.EscapedPath())
+	if err != nil {
+		return h.refuse(w, r, http.StatusBadRequest, err.Error(), nil)
+	}
+	r.URL.Path, r.URL.RawPath = path, ""
+
+	m := h.policy.Match(r.Method, path)
+	if m.Public() {
+		return next.ServeHTTP(w, r)
+	}
+	id, err := h.identify(r)
+	if err != nil {
+		return h.challenge(w, r, m, err)
+	}
+	d := h.policy.Authorize(m, h.policy.Roles(id.Roles...))
+	if !d.Allowed {
+		return h.deny(w, r, id, d)
+	}
+	h.admit(r, id, d)
+	return next.ServeHTTP(w, r)
+}
+
+// errNoCredentials is a request that presents no identity at all.
+var errNoCredentials = errors.New("no credentials")
+
+// identify returns the caller's verified identity.
+func (h *Handler) identify(r *http.Request) (*identity.Identity, error) {
+	raw, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
+		return nil, errNoCredentials
+	}
+	if h.bearer == nil {
+		return nil, &identity.InvalidTokenError{Err: errors.New("bearer tokens are not configured")}
+	}
+	return h.bearer.Verify(r.Context(), raw)
+}
+
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(header, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// admit sets the trusted identity headers and the placeholders.
+func (h *Handler) admit(r *http.Request, id *identity.Identity, d policy.Decision) {
+	roles := strings.Join(h.policy.RoleNames(h.policy.Roles(id.Roles...)), ",")
+	r.Header.Set(h.UserHeader, id.Subject)
+	r.Header.Set(h.RolesHeader, roles)
+	repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
+	if !ok {
+		return
+	}
+	repl.Set("http.auth.user.id", id.Subject)
+	repl.Set("http.auth.user.roles", roles)
+	if a := d.Action(); a != nil {
+		repl.Set("rolegate.page", a.Page.ID)
+		repl.Set("rolegate.action", a.Name)
+	}
+}

@@ -1,0 +1,185 @@
+// Package caddymodule is rolegate's Caddy adapter: the http.handlers.rolegate
+// module, its Caddyfile directive and its placeholders. The decisions are
+// made by package policy; this package only wires them into Caddy.
+package caddymodule
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/rolegate/rolegate/caddymodule/identity"
+	"github.com/rolegate/rolegate/caddymodule/policy"
+)
+
+func init() {
+	caddy.RegisterModule(Handler{})
+}
+
+// Handler authorizes each request against a rolegate policy: it maps the
+// method and path to a page and an action, identifies the caller, and lets
+// the request through only if a role of the caller is granted that action.
+// Everything else is denied.
+type Handler struct {
+	// Policy is the path of the policy file (YAML or JSON). Required. A
+	// policy that does not load, compile or pass its own tests stops the
+	// configuration from loading.
+	Policy string `json:"policy,omitempty"`
+
+	// Bearer configures verification of bearer JWTs from API clients.
+	// Without it, only public routes are reachable.
+	Bearer *BearerConfig `json:"bearer,omitempty"`
+
+	// UserHeader is the request header that carries the user's subject to
+	// the upstream. Default: X-Rolegate-User.
+	UserHeader string `json:"user_header,omitempty"`
+
+	// RolesHeader is the request header that carries the user's role names,
+	// comma-separated, to the upstream. Default: X-Rolegate-Roles.
+	RolesHeader string `json:"roles_header,omitempty"`
+
+	// StripHeaders lists more client-sent headers to delete from every
+	// request. The user and roles headers are always deleted. Default: none.
+	StripHeaders []string `json:"strip_headers,omitempty"`
+
+	// DenyMode is "respond" to have rolegate write 400, 401, 403 and 503
+	// answers itself (problem+json for APIs, HTML for browsers), or "error"
+	// to return them as errors for the site's handle_errors routes, with
+	// the {rolegate.*} placeholders set. Default: respond.
+	DenyMode string `json:"deny_mode,omitempty"`
+
+	policy *policy.Policy
+	bearer *identity.Bearer
+	strip  []string
+	logger *zap.Logger
+}
+
+// BearerConfig configures bearer-token verification.
+type BearerConfig struct {
+	// Issuer must equal the tokens' iss claim exactly. Required. Discovery
+	// from it happens on the first token, never at start-up.
+	Issuer string `json:"issuer,omitempty"`
+	// Audiences lists the accepted aud values. Required.
+	Audiences []string `json:"audiences,omitempty"`
+	// JWKSURL is where the signing keys are fetched, instead of the
+	// jwks_uri found by discovery. Default: from discovery.
+	JWKSURL string `json:"jwks_url,omitempty"`
+	// JWKSFile is a JWKS file read at start-up, for offline verification.
+	// Default: none.
+	JWKSFile string `json:"jwks_file,omitempty"`
+	// Algorithms lists the accepted signature algorithms. "none" and HS*
+	// are refused. Default: RS256, ES256.
+	Algorithms []string `json:"algorithms,omitempty"`
+	// RolesClaim is the claim holding role names, as a dotted path such as
+	// realm_access.roles; an array of strings or one string. Default: roles.
+	RolesClaim string `json:"roles_claim,omitempty"`
+	// UserClaim is the claim that identifies the user. Default: sub.
+	UserClaim string `json:"user_claim,omitempty"`
+}
+
+// CaddyModule returns the Caddy module information.
+func (Handler) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.rolegate",
+		New: func() caddy.Module { return new(Handler) },
+	}
+}
+
+// Provision sets defaults, replaces {env.*} placeholders, loads and checks
+// the policy and prepares the verifier. It never waits on the network.
+func (h *Handler) Provision(ctx caddy.Context) error {
+	h.logger = ctx.Logger()
+	h.setDefaults()
+	repl := caddy.NewReplacer()
+	p, err := loadPolicy(repl.ReplaceKnown(h.Policy, ""))
+	if err != nil {
+		return err
+	}
+	h.policy = p
+	if h.Bearer != nil {
+		if h.bearer, err = identity.NewBearer(h.Bearer.config(repl)); err != nil {
+			return err
+		}
+	}
+	h.strip = append([]string{h.UserHeader, h.RolesHeader}, h.StripHeaders...)
+	for i, name := range h.strip {
+		h.strip[i] = http.CanonicalHeaderKey(name)
+	}
+	return nil
+}
+
+func (h *Handler) setDefaults() {
+	if h.UserHeader == "" {
+		h.UserHeader = "X-Rolegate-User"
+	}
+	if h.RolesHeader == "" {
+		h.RolesHeader = "X-Rolegate-Roles"
+	}
+	if h.DenyMode == "" {
+		h.DenyMode = "respond"
+	}
+}
+
+func loadPolicy(path string) (*policy.Policy, error) {
+	if path == "" {
+		return nil, fmt.Errorf("rolegate: policy: a policy file is required")
+	}
+	doc, err := policy.LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := policy.Compile(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.RunTests(); err != nil {
+		return nil, fmt.Errorf("rolegate: the policy fails its own tests, so it is not put in service:\n%w", err)
+	}
+	return p, nil
+}
+
+func (b *BearerConfig) config(repl *caddy.Replacer) identity.BearerConfig {
+	return identity.BearerConfig{
+		Issuer:     repl.ReplaceKnown(b.Issuer, ""),
+		Audiences:  b.Audiences,
+		JWKSURL:    repl.ReplaceKnown(b.JWKSURL, ""),
+		JWKSFile:   repl.ReplaceKnown(b.JWKSFile, ""),
+		Algorithms: b.Algorithms,
+		RolesClaim: b.RolesClaim,
+		UserClaim:  b.UserClaim,
+	}
+}
+
+// Validate checks the provisioned configuration.
+func (h *Handler) Validate() error {
+	if h.policy == nil {
+		return fmt.Errorf("rolegate: no policy loaded")
+	}
+	if h.DenyMode != "respond" && h.DenyMode != "error" {
+		return fmt.Errorf("rolegate: deny_mode: %q is not one of respond, error", h.DenyMode)
+	}
+	if h.UserHeader == h.RolesHeader {
+		return fmt.Errorf("rolegate: user_header and roles_header are both %q", h.UserHeader)
+	}
+	return nil
+}
+
+// Cleanup stops the verifier's background work. It tolerates a Provision
+// that stopped half way.
+func (h *Handler) Cleanup() error {
+	if h.bearer != nil {
+		h.bearer.Close()
+	}
+	return nil
+}
+
+// Interface guards
+var (
+	_ caddy.Provisioner           = (*Handler)(nil)
+	_ caddy.Validator             = (*Handler)(nil)
+	_ caddy.CleanerUpper          = (*Handler)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Handler)(nil)
+)

@@ -1,0 +1,137 @@
+package caddymodule
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/rolegate/rolegate/caddymodule/identity"
+	"github.com/rolegate/rolegate/caddymodule/policy"
+)
+
+// problem is an RFC 9457 problem document, with what the user needs to
+// understand a denial. It never holds a token, a cookie or a secret.
+type problem struct {
+	Type   string   `json:"type"`
+	Title  string   `json:"title"`
+	Status int      `json:"status"`
+	Detail string   `json:"detail"`
+	Page   string   `json:"page,omitempty"`
+	Action string   `json:"action,omitempty"`
+	Roles  []string `json:"roles,omitempty"`
+}
+
+// challenge answers a request that needs an identity it does not have: 401,
+// or 503 when the identity provider cannot be reached to check a token.
+func (h *Handler) challenge(w http.ResponseWriter, r *http.Request, m policy.Match, err error) error {
+	if errors.Is(err, identity.ErrUnavailable) {
+		h.logger.Error("identity provider unavailable", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
+		return h.refuse(w, r, http.StatusServiceUnavailable, "the identity provider cannot be reached; try again shortly", nil)
+	}
+	auth := `Bearer realm="rolegate"`
+	detail := "sign in to reach this page"
+	var invalid *identity.InvalidTokenError
+	if errors.As(err, &invalid) {
+		auth += `, error="invalid_token"`
+		detail = "the bearer token was refused"
+		h.logger.Info("token refused", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
+	}
+	w.Header().Set("WWW-Authenticate", auth)
+	return h.refuse(w, r, http.StatusUnauthorized, detail, pageOf(m))
+}
+
+// deny answers 403 and writes the audit record.
+func (h *Handler) deny(w http.ResponseWriter, r *http.Request, id *identity.Identity, d policy.Decision) error {
+	roles := h.policy.RoleNames(h.policy.Roles(id.Roles...))
+	h.logger.Info("denied",
+		zap.String("subject", id.Subject),
+		zap.String("method", r.Method),
+		zap.String("path", r.URL.Path),
+		zap.String("page", pageID(d.Match)),
+		zap.String("action", actionName(d.Match)),
+		zap.Strings("roles", roles),
+		zap.String("reason", h.policy.Explain(d)),
+	)
+	p := pageOf(d.Match)
+	p.Roles = roles
+	detail := "none of your roles is granted this action"
+	if !d.Found() {
+		detail = "this address is not part of the application's policy, so it is denied"
+	}
+	return h.refuse(w, r, http.StatusForbidden, detail, p)
+}
+
+func pageOf(m policy.Match) *problem {
+	p := &problem{}
+	if a := m.Action(); a != nil {
+		p.Page, p.Action = a.Page.Title, a.Name
+		if a.Title != "" {
+			p.Action = a.Title
+		}
+	}
+	return p
+}
+
+func pageID(m policy.Match) string {
+	if a := m.Action(); a != nil {
+		return a.Page.ID
+	}
+	return ""
+}
+
+func actionName(m policy.Match) string {
+	if a := m.Action(); a != nil {
+		return a.Name
+	}
+	return ""
+}
+
+// refuse writes the answer, or hands it to handle_errors in deny_mode error.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, detail string, p *problem) error {
+	if p == nil {
+		p = &problem{}
+	}
+	p.Type, p.Status, p.Title, p.Detail = "about:blank", status, http.StatusText(status), detail
+	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
+		repl.Set("rolegate.status", status)
+		repl.Set("rolegate.detail", detail)
+		repl.Set("rolegate.page", p.Page)
+		repl.Set("rolegate.action", p.Action)
+	}
+	if status == http.StatusBadRequest {
+		h.logger.Info("refused", zap.String("method", r.Method), zap.String("raw_path", r.URL.EscapedPath()), zap.String("reason", detail))
+	}
+	if h.DenyMode == "error" {
+		return caddyhttp.Error(status, errors.New(detail))
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if prefersHTML(r) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		return denyPage.Execute(w, p)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(p)
+}
+
+// prefersHTML reports whether the client is a browser asking for a page.
+func prefersHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+var denyPage = template.Must(template.New("deny").Funcs(template.FuncMap{"join": strings.Join}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Status}} {{.Title}}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}dt{font-weight:600}</style></head>
+<body><h1>{{.Status}} {{.Title}}</h1><p>{{.Detail}}.</p>
+{{if .Page}}<dl><dt>Page</dt><dd>{{.Page}}</dd><dt>Action</dt><dd>{{.Action}}</dd>
+<dt>Your roles</dt><dd>{{if .Roles}}{{join .Roles ", "}}{{else}}none{{end}}</dd></dl>{{end}}
+<p><small>rolegate</small></p></body></html>
+`))
+

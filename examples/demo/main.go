@@ -1,0 +1,145 @@
+// Command demo runs rolegate in front of the example back-office, with the
+// development identity provider, in one process:
+//
+//	go run ./examples/demo
+//
+// It starts the identity provider, the example back-office (an app with no
+// authentication code at all), and Caddy with the root Caddyfile, then prints
+// the URLs and, for each persona, a command that calls the back-office
+// through the gateway with that persona's token. Ctrl-C stops everything.
+//
+// DEVELOPMENT ONLY: the identity provider issues tokens to anyone who asks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig"
+	_ "github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	_ "github.com/caddyserver/caddy/v2/modules/standard"
+
+	_ "github.com/rolegate/rolegate/caddymodule"
+	"github.com/rolegate/rolegate/examples/backoffice/app"
+	"github.com/rolegate/rolegate/examples/devidp"
+)
+
+func main() {
+	if err := run(); err != nil {
+		log.Fatalf("demo: %v", err)
+	}
+}
+
+func run() error {
+	caddyfile := flag.String("caddyfile", "Caddyfile", "the Caddyfile to run (its site addresses must match the ports below)")
+	idpAddr := flag.String("idp", "127.0.0.1:9000", "address of the development identity provider")
+	appAddr := flag.String("app", "127.0.0.1:9001", "address of the example back-office")
+	gateway := flag.String("gateway", "http://127.0.0.1:8080", "the gateway's URL, as the Caddyfile serves it")
+	nonLoopback := flag.Bool("allow-non-loopback", false, "let the development identity provider listen on a non-loopback address (never do this on a shared network)")
+	flag.Parse()
+
+	if err := checkLoopback(*idpAddr, *nonLoopback); err != nil {
+		return err
+	}
+	idp, err := devidp.New("http://"+*idpAddr, "tixngo-backoffice")
+	if err != nil {
+		return err
+	}
+	stopIDP, err := serve(*idpAddr, idp.Handler())
+	if err != nil {
+		return fmt.Errorf("identity provider: %w", err)
+	}
+	defer stopIDP()
+	stopApp, err := serve(*appAddr, app.New())
+	if err != nil {
+		return fmt.Errorf("example back-office: %w", err)
+	}
+	defer stopApp()
+
+	os.Setenv("ROLEGATE_ISSUER", "http://"+*idpAddr)
+	os.Setenv("ROLEGATE_UPSTREAM", *appAddr)
+	if err := startCaddy(*caddyfile); err != nil {
+		return err
+	}
+	defer caddy.Stop()
+
+	printWelcome(idp, *gateway, *idpAddr, *appAddr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	log.Print("demo: stopping")
+	return nil
+}
+
+func checkLoopback(addr string, allowed bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" && !allowed {
+		return fmt.Errorf("the development identity provider issues tokens to anyone: it listens on loopback only, not %q (see -allow-non-loopback)", addr)
+	}
+	return nil
+}
+
+// serve listens on addr and serves h until the returned stop is called.
+func serve(addr string, h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Printf("demo: %s: %v", addr, err)
+		}
+	}()
+	return func() { _ = srv.Close() }, nil
+}
+
+// startCaddy adapts the Caddyfile and runs it in this process, exactly as
+// the caddy binary of cmd/caddy would.
+func startCaddy(path string) error {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%w (run the demo from the repository root)", err)
+	}
+	cfg, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(body, map[string]any{"filename": path})
+	if err != nil {
+		return fmt.Errorf("adapting %s: %w", path, err)
+	}
+	for _, w := range warnings {
+		log.Printf("demo: %s:%d: %s", w.File, w.Line, w.Message)
+	}
+	return caddy.Load(cfg, true)
+}
+
+func printWelcome(idp *devidp.Provider, gateway, idpAddr, appAddr string) {
+	fmt.Printf(`
+rolegate demo (DEVELOPMENT ONLY)
+  gateway:            %s  (rolegate + reverse_proxy, from ./Caddyfile)
+  example back-office %s  (no authentication code; do not expose)
+  identity provider:  http://%s  (development only: issues tokens to anyone)
+
+Call the back-office through the gateway as each persona:
+`, gateway, appAddr, idpAddr)
+	personas, _ := devidp.Personas()
+	for _, p := range personas {
+		tok, err := idp.Token(p.ID, 12*time.Hour)
+		if err != nil {
+			continue
+		}
+		fmt.Printf("\n  # %s %v\n  curl -i -H 'Authorization: Bearer %s' %s/tickets/42\n", p.Name, p.Claims["roles"], tok, gateway)
+	}
+	fmt.Printf("\nA token is also at http://%s/dev/token?persona=bob . Stop with Ctrl-C.\n", idpAddr)
+}
