@@ -134,4 +134,3 @@ var denyPage = template.Must(template.New("deny").Funcs(template.FuncMap{"join":
 <dt>Your roles</dt><dd>{{if .Roles}}{{join .Roles ", "}}{{else}}none{{end}}</dd></dl>{{end}}
 <p><small>rolegate</small></p></body></html>
 `))
-

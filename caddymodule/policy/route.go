@@ -24,9 +24,9 @@ type node struct {
 type endpoint struct {
 	action   *ActionDef // nil for a public or signed-in route
 	signedIn bool       // a route of the authenticated: list
-	pattern string  // "METHOD /path" as written
-	line    int
-	params  []string // names of the {param} segments, in order
+	pattern  string     // "METHOD /path" as written
+	line     int
+	params   []string // names of the {param} segments, in order
 }
 
 // routeShape is a parsed "METHOD /path" pattern.

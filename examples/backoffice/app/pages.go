@@ -24,7 +24,7 @@ type page struct {
 
 type button struct {
 	Action, Label, Path string
-	OnPage             bool
+	OnPage              bool
 }
 
 var pages = []page{
