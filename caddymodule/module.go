@@ -161,7 +161,7 @@ func (h *Handler) Validate() error {
 	if h.DenyMode != "respond" && h.DenyMode != "error" {
 		return fmt.Errorf("rolegate: deny_mode: %q is not one of respond, error", h.DenyMode)
 	}
-	if h.UserHeader == h.RolesHeader {
+	if http.CanonicalHeaderKey(h.UserHeader) == http.CanonicalHeaderKey(h.RolesHeader) {
 		return fmt.Errorf("rolegate: user_header and roles_header are both %q", h.UserHeader)
 	}
 	return nil
