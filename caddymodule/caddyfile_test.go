@@ -1,13 +1,11 @@
 package caddymodule
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/caddyserver/caddy/v2/caddyconfig"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddytest"
 )
@@ -87,22 +85,4 @@ func TestCaddyfileOneLiner(t *testing.T) {
 	if h.Policy != "policies/app.yaml" || h.Bearer != nil {
 		t.Fatalf("%+v", h)
 	}
-}
-
-// adapt is used by the golden files' authors: `go test -run TestPrintAdapt`
-// with ADAPT=file prints what a Caddyfile adapts to.
-func TestPrintAdapt(t *testing.T) {
-	file := os.Getenv("ADAPT")
-	if file == "" {
-		t.Skip("set ADAPT=<Caddyfile> to print its JSON")
-	}
-	body, _ := os.ReadFile(file)
-	cfg, _, err := caddyconfig.GetAdapter("caddyfile").Adapt(body, map[string]any{"filename": file})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v any
-	_ = json.Unmarshal(cfg, &v)
-	out, _ := json.MarshalIndent(v, "", "\t")
-	t.Log("\n" + string(out))
 }

@@ -2,133 +2,227 @@
 // ticketing back-office with a page for every screen of its documentation
 // and a button for every action. It has no authentication or authorization
 // code at all and trusts whatever reaches it, like the applications rolegate
-// is put in front of. Each page shows who the gateway says is signed in.
+// is put in front of. Each page shows who the gateway says is signed in and
+// what identity headers the request carried.
 package app
 
 import (
 	"embed"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"sort"
 	"strings"
 )
 
 //go:embed templates/*.html static
 var files embed.FS
 
-var tmpl = template.Must(template.ParseFS(files, "templates/*.html"))
+var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+	// pair and rowOf bundle arguments for the "button" and "row-buttons"
+	// templates.
+	"pair":  func(b *button, id string) buttonAt { return buttonAt{b, id} },
+	"rowOf": func(p *page, id string) pageRow { return pageRow{p, id} },
+}).ParseFS(files, "templates/*.html"))
+
+type buttonAt struct {
+	B  *button
+	ID string
+}
+
+type pageRow struct {
+	P  *page
+	ID string
+}
 
 // Identity headers set by the gateway. The application only displays them.
 const (
 	userHeader  = "X-Rolegate-User"
 	rolesHeader = "X-Rolegate-Roles"
+	identPrefix = "X-Rolegate-"
 )
+
+// maxForm bounds the body of a POST.
+const maxForm = 64 << 10
 
 // New returns the back-office.
 func New() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { render(w, r, "home", nil, "") })
-	mux.Handle("GET /static/", http.FileServerFS(files))
-	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "image/x-icon")
-	})
-	for i := range pages {
-		register(mux, &pages[i])
+	for _, rt := range routes() {
+		mux.HandleFunc(rt.pattern, rt.handler)
 	}
 	return mux
 }
 
-// register adds the routes of one page.
-func register(mux *http.ServeMux, p *page) {
-	mux.HandleFunc("GET "+p.Base, func(w http.ResponseWriter, r *http.Request) { render(w, r, "page", p, "") })
-	if p.ID == "documentation" {
-		mux.HandleFunc("GET "+p.Base+"/", func(w http.ResponseWriter, r *http.Request) { render(w, r, "page", p, "") })
+// route is one ServeMux pattern and the policy route it serves ("" when a
+// policy route of another entry already covers it).
+type route struct {
+	pattern, policy string
+	handler         http.HandlerFunc
+}
+
+// routes lists everything the application serves, built from the page
+// catalogue. (Tests compare it with the policy's routes.)
+func routes() []route {
+	static, _ := fs.Sub(files, "static")
+	fileServer := http.FileServerFS(static)
+	rs := []route{
+		{"GET /{$}", "GET /", func(w http.ResponseWriter, r *http.Request) { render(w, r, "home", newView(r, nil)) }},
+		{"GET /static/{file...}", "GET /static/**", func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
+				http.NotFound(w, r)
+				return
+			}
+			http.StripPrefix("/static", fileServer).ServeHTTP(w, r)
+		}},
+		{"GET /favicon.ico", "GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/favicon.ico"
+			fileServer.ServeHTTP(w, r2)
+		}},
+	}
+	for _, p := range pages {
+		rs = append(rs, pageRoutes(p)...)
+	}
+	return rs
+}
+
+// pageRoutes are the routes of one page: its list, detail, search and
+// export screens and its buttons.
+func pageRoutes(p *page) []route {
+	list := func(w http.ResponseWriter, r *http.Request) { render(w, r, "list", newView(r, p)) }
+	rs := []route{{"GET " + p.Base, "GET " + p.Base, list}}
+	if p.Tree {
+		rs[0].policy = "" // the tree's ** also matches its root
+		rs = append(rs, route{"GET " + p.Base + "/{doc...}", "GET " + p.Base + "/**", func(w http.ResponseWriter, r *http.Request) {
+			v := newView(r, p)
+			v.ID = r.PathValue("doc")
+			render(w, r, "doc", v)
+		}})
 	}
 	if p.Detail {
-		mux.HandleFunc("GET "+p.Base+"/{id}", func(w http.ResponseWriter, r *http.Request) { render(w, r, "item", p, r.PathValue("id")) })
+		rs = append(rs, route{"GET " + p.Base + "/{id}", "GET " + p.Base + "/{id}", func(w http.ResponseWriter, r *http.Request) {
+			v := newView(r, p)
+			v.ID = r.PathValue("id")
+			render(w, r, "item", v)
+		}})
 	}
 	if p.Search {
-		mux.HandleFunc("GET "+p.Base+"/search", func(w http.ResponseWriter, r *http.Request) {
-			render(w, r, "done", p, "Search results for "+quote(r.URL.Query().Get("q")))
-		})
+		rs = append(rs, route{"GET " + p.Base + "/search", "GET " + p.Base + "/search", func(w http.ResponseWriter, r *http.Request) {
+			v := newView(r, p)
+			v.Query = r.URL.Query().Get("q")
+			render(w, r, "search", v)
+		}})
 	}
 	if p.Export {
-		mux.HandleFunc("GET "+p.Base+"/export", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", "attachment; filename="+p.ID+".csv")
-			_, _ = w.Write([]byte("id,title\n42,example\n7,example\n1001,example\n"))
-		})
-	}
-	if p.Create != "" {
-		mux.HandleFunc("GET "+p.Base+"/new", func(w http.ResponseWriter, r *http.Request) { render(w, r, "new", p, "") })
-		mux.HandleFunc("POST "+p.Base, func(w http.ResponseWriter, r *http.Request) { render(w, r, "done", p, p.Create+": done") })
+		rs = append(rs, route{"GET " + p.Base + "/export", "GET " + p.Base + "/export", func(w http.ResponseWriter, r *http.Request) {
+			v := newView(r, p)
+			v.CSV = exportCSV(p)
+			if r.URL.Query().Get("download") == "csv" {
+				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+				w.Header().Set("Content-Disposition", `attachment; filename="`+p.ID+`.csv"`)
+				_, _ = w.Write([]byte(v.CSV))
+				return
+			}
+			render(w, r, "export", v)
+		}})
 	}
 	for _, b := range p.Buttons {
-		path := p.Base + "/{id}" + b.Path
-		if b.OnPage {
-			path = p.Base + b.Path
-		}
-		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
-			render(w, r, "done", p, b.Label+": done"+itemSuffix(r))
-		})
+		rs = append(rs, route{b.Pattern(), b.Pattern(), func(w http.ResponseWriter, r *http.Request) {
+			v := newView(r, p)
+			v.Button = b
+			v.ID = r.PathValue("id") + r.PathValue("key")
+			if b.Post() {
+				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+				if err := r.ParseForm(); err != nil {
+					http.Error(w, "bad form: "+err.Error(), http.StatusBadRequest)
+					return
+				}
+				v.Fields = posted(r)
+				render(w, r, "done", v)
+				return
+			}
+			v.Forms = b.forms()
+			v.Info = screenInfo[b.DataAction()]
+			render(w, r, "screen", v)
+		}})
 	}
-	for _, l := range p.Links {
-		mux.HandleFunc("GET "+p.Base+"/{id}"+l.Path, func(w http.ResponseWriter, r *http.Request) {
-			render(w, r, "done", p, l.Label+itemSuffix(r))
-		})
-	}
+	return rs
 }
 
-func itemSuffix(r *http.Request) string {
-	if id := r.PathValue("id"); id != "" {
-		return " (item " + id + ")"
-	}
-	return ""
+// screenInfo is the fake content of GET screens that have no form.
+var screenInfo = map[string][]field{
+	"events.security": {{"Rotating barcode", "on, every 30 s"}, {"Screenshot protection", "on"}, {"Offline validation key", "example-only"}},
 }
 
-func quote(s string) string { return "\u201c" + s + "\u201d" }
+func exportCSV(p *page) string {
+	var b strings.Builder
+	b.WriteString("id,description\n")
+	for _, id := range p.Rows() {
+		b.WriteString(id + ",example " + p.Noun + " " + id + "\n")
+	}
+	return b.String()
+}
 
 // view is what every template gets.
 type view struct {
 	Page     *page
-	Pages    []page
-	Items    []string
-	Item     string
-	Message  string
+	Pages    []*page
+	Button   *button   // the button a screen or confirmation is about
+	Forms    []*button // forms a GET screen shows
+	Info     []field   // fake details a GET screen shows
+	ID       string    // the row (id or key) or document
+	Query    string
+	CSV      string
+	Fields   []field // what a POST sent
+	Docs     []string
 	User     string
 	Roles    string
 	Method   string
 	Path     string
-	Received []header
+	Received []field
 }
 
-type header struct{ Name, Value string }
+type field struct{ Name, Value string }
 
-func render(w http.ResponseWriter, r *http.Request, name string, p *page, arg string) {
-	v := view{Page: p, Pages: pages, Items: items, Method: r.Method, Path: r.URL.Path,
-		User: r.Header.Get(userHeader), Roles: r.Header.Get(rolesHeader), Received: received(r)}
-	if name == "item" {
-		v.Item = arg
-	} else {
-		v.Message = arg
-	}
+func newView(r *http.Request, p *page) *view {
+	return &view{Page: p, Pages: pages, Docs: docs, Method: r.Method, Path: r.URL.Path,
+		User: r.Header.Get(userHeader), Roles: strings.Join(r.Header.Values(rolesHeader), ", "),
+		Received: received(r)}
+}
+
+func render(w http.ResponseWriter, r *http.Request, name string, v *view) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	if err := tmpl.ExecuteTemplate(w, name, v); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
 }
 
-// received lists the identity-related headers the request carried. The
-// Authorization header's value is never shown, only whether it was there.
-func received(r *http.Request) []header {
-	var out []header
+// received lists the identity-related headers the request carried, sorted.
+// The Authorization header's value is never shown, only whether it was
+// there.
+func received(r *http.Request) []field {
+	var out []field
 	for name, values := range r.Header {
-		if strings.HasPrefix(name, "X-Rolegate-") {
-			out = append(out, header{name, strings.Join(values, ", ")})
+		if len(name) > len(identPrefix) && strings.EqualFold(name[:len(identPrefix)], identPrefix) {
+			out = append(out, field{name, strings.Join(values, ", ")})
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	auth := "absent"
-	if r.Header.Get("Authorization") != "" {
+	if _, ok := r.Header["Authorization"]; ok {
 		auth = "present"
 	}
-	return append(out, header{"Authorization", auth})
+	return append(out, field{"Authorization", auth})
+}
+
+// posted lists the form fields of a POST, sorted by name.
+func posted(r *http.Request) []field {
+	var out []field
+	for name, values := range r.PostForm {
+		out = append(out, field{name, strings.Join(values, ", ")})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
