@@ -1,6 +1,7 @@
 package caddymodule
 
 import (
+	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -35,6 +36,24 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        algorithms  <alg...>
 //	        roles_claim <dotted.path>
 //	        user_claim  <claim>
+//	    }
+//	    sign_in {
+//	        issuer           <url>
+//	        client_id        <id>
+//	        client_secret    <secret>
+//	        scopes           <scope...>
+//	        algorithms       <alg...>
+//	        roles_claim      <dotted.path>
+//	        user_claim       <claim>
+//	        userinfo
+//	        redirect_url     <url>
+//	        post_logout_url  <url>
+//	        path_prefix      <path>
+//	        key              <id> <secret>   (repeat: the first seals, all open)
+//	        cookie_name      <name>
+//	        insecure_cookies
+//	        lifetime         <duration>
+//	        idle_timeout     <duration>
 //	    }
 //	}
 //
@@ -82,6 +101,9 @@ func (h *Handler) unmarshalOption(d *caddyfile.Dispenser, opt string) error {
 	case "bearer":
 		h.Bearer = new(BearerConfig)
 		return h.Bearer.unmarshalCaddyfile(d)
+	case "sign_in":
+		h.SignIn = new(SignInConfig)
+		return h.SignIn.unmarshalCaddyfile(d)
 	default:
 		return d.Errf("rolegate: unknown option %q", opt)
 	}
@@ -154,3 +176,70 @@ func someArgs(d *caddyfile.Dispenser, dst *[]string) error {
 
 // Interface guard
 var _ caddyfile.Unmarshaler = (*Handler)(nil)
+
+// unmarshalCaddyfile reads the sign_in { } sub-block.
+func (c *SignInConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	seen := map[string]bool{}
+	for d.NextBlock(1) {
+		opt := d.Val()
+		if seen[opt] && opt != "key" {
+			return d.Errf("rolegate: sign_in: option %q given twice", opt)
+		}
+		seen[opt] = true
+		if err := c.unmarshalOption(d, opt); err != nil {
+			return err
+		}
+	}
+	switch {
+	case c.Issuer == "":
+		return d.Err("rolegate: sign_in: issuer is required")
+	case c.ClientID == "":
+		return d.Err("rolegate: sign_in: client_id is required")
+	case len(c.Keys) == 0:
+		return d.Err("rolegate: sign_in: at least one key <id> <secret> is required")
+	}
+	return nil
+}
+
+func (c *SignInConfig) unmarshalOption(d *caddyfile.Dispenser, opt string) error {
+	texts := map[string]*string{"issuer": &c.Issuer, "client_id": &c.ClientID, "client_secret": &c.ClientSecret,
+		"roles_claim": &c.RolesClaim, "user_claim": &c.UserClaim, "redirect_url": &c.RedirectURL,
+		"post_logout_url": &c.PostLogoutURL, "path_prefix": &c.PathPrefix, "cookie_name": &c.CookieName}
+	lists := map[string]*[]string{"scopes": &c.Scopes, "algorithms": &c.Algorithms}
+	flags := map[string]*bool{"userinfo": &c.Userinfo, "insecure_cookies": &c.InsecureCookies}
+	durations := map[string]*caddy.Duration{"lifetime": &c.Lifetime, "idle_timeout": &c.IdleTimeout}
+	switch {
+	case texts[opt] != nil:
+		return oneArg(d, texts[opt])
+	case lists[opt] != nil:
+		return someArgs(d, lists[opt])
+	case flags[opt] != nil:
+		*flags[opt] = true
+		if d.NextArg() {
+			return d.Errf("rolegate: sign_in: %s takes no value", opt)
+		}
+		return nil
+	case durations[opt] != nil:
+		var v string
+		if err := oneArg(d, &v); err != nil {
+			return err
+		}
+		dur, err := caddy.ParseDuration(v)
+		if err != nil {
+			return d.Errf("rolegate: sign_in: %s: %v", opt, err)
+		}
+		*durations[opt] = caddy.Duration(dur)
+		return nil
+	case opt == "key":
+		args := d.RemainingArgs()
+		if len(args) != 2 {
+			return d.Err("rolegate: sign_in: key takes an id and a secret")
+		}
+		c.Keys = append(c.Keys, SessionKey{ID: args[0], Secret: args[1]})
+		return nil
+	}
+	return d.Errf("rolegate: sign_in: unknown option %q", opt)
+}

@@ -34,12 +34,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return h.refuse(w, r, http.StatusBadRequest, err.Error(), nil)
 	}
 	r.URL.Path, r.URL.RawPath = path, ""
+	if h.browser != nil {
+		if ok, err := h.serveReserved(w, r); ok {
+			return err
+		}
+	}
 
 	m := h.policy.Match(r.Method, path)
 	if m.Public() {
+		h.stripCookies(r)
 		return next.ServeHTTP(w, r)
 	}
-	id, err := h.identify(r)
+	id, err := h.identify(w, r)
+	if errors.Is(err, errNoCredentials) && h.browser != nil && isNavigation(r) {
+		return h.beginSignIn(w, r)
+	}
 	if err != nil {
 		return h.challenge(w, r, m, err)
 	}
@@ -48,15 +57,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 		return h.deny(w, r, id, d)
 	}
 	h.admit(r, id, d)
+	h.stripCookies(r)
 	return next.ServeHTTP(w, r)
 }
 
 // errNoCredentials is a request that presents no identity at all.
 var errNoCredentials = errors.New("no credentials")
 
-// identify returns the caller's verified identity.
-func (h *Handler) identify(r *http.Request) (*identity.Identity, error) {
+func (h *Handler) stripCookies(r *http.Request) {
+	if h.browser != nil {
+		h.browser.stripOwnCookies(r)
+	}
+}
+
+// identify returns the caller's verified identity: from a bearer token when
+// the request has an Authorization header, else from the session cookie.
+func (h *Handler) identify(w http.ResponseWriter, r *http.Request) (*identity.Identity, error) {
 	raw, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok && r.Header.Get("Authorization") == "" && h.browser != nil {
+		return h.sessionIdentity(w, r)
+	}
 	if !ok {
 		return nil, errNoCredentials
 	}

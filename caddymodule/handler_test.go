@@ -147,3 +147,22 @@ func TestUnreachableProviderNeverAllows(t *testing.T) {
 		t.Fatalf("provider down: %d, reached %v", w.Code, reached)
 	}
 }
+
+// TestSafeReturnRefusesOpenRedirects: only a path on this site survives as
+// the post-sign-in target.
+func TestSafeReturnRefusesOpenRedirects(t *testing.T) {
+	for _, bad := range []string{
+		"//evil.example", "///evil.example", "/\\evil.example", "/\t/evil.example", "/ /evil.example",
+		"https://evil.example/", "javascript:alert(1)", "evil.example", "", "/\x00",
+		"\\\\evil.example", "/\\/evil.example", "http:/evil.example",
+	} {
+		if got := safeReturn(bad); got != "/" {
+			t.Errorf("safeReturn(%q) = %q, want /", bad, got)
+		}
+	}
+	for _, good := range []string{"/", "/tickets/42", "/tickets?q=a%20b&x=1", "/a/b#frag"} {
+		if got := safeReturn(good); got != good {
+			t.Errorf("safeReturn(%q) = %q", good, got)
+		}
+	}
+}

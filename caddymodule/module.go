@@ -33,6 +33,11 @@ type Handler struct {
 	// Without it, only public routes are reachable.
 	Bearer *BearerConfig `json:"bearer,omitempty"`
 
+	// SignIn configures browser sign-in with OpenID Connect (authorization
+	// code flow with PKCE) and the encrypted session cookie. Without it,
+	// browsers get 401 like API clients.
+	SignIn *SignInConfig `json:"sign_in,omitempty"`
+
 	// UserHeader is the request header that carries the user's subject to
 	// the upstream. Default: X-Rolegate-User.
 	UserHeader string `json:"user_header,omitempty"`
@@ -51,10 +56,11 @@ type Handler struct {
 	// the {rolegate.*} placeholders set. Default: respond.
 	DenyMode string `json:"deny_mode,omitempty"`
 
-	policy *policy.Policy
-	bearer *identity.Bearer
-	strip  []string
-	logger *zap.Logger
+	policy  *policy.Policy
+	bearer  *identity.Bearer
+	browser *browser
+	strip   []string
+	logger  *zap.Logger
 }
 
 // BearerConfig configures bearer-token verification.
@@ -101,6 +107,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 	h.policy = p
 	if h.Bearer != nil {
 		if h.bearer, err = identity.NewBearer(h.Bearer.config(repl)); err != nil {
+			return err
+		}
+	}
+	if h.SignIn != nil {
+		if h.browser, err = h.SignIn.provision(repl); err != nil {
 			return err
 		}
 	}
@@ -161,6 +172,11 @@ func (h *Handler) Validate() error {
 	if h.DenyMode != "respond" && h.DenyMode != "error" {
 		return fmt.Errorf("rolegate: deny_mode: %q is not one of respond, error", h.DenyMode)
 	}
+	if h.SignIn != nil {
+		if err := h.SignIn.validate(); err != nil {
+			return err
+		}
+	}
 	if http.CanonicalHeaderKey(h.UserHeader) == http.CanonicalHeaderKey(h.RolesHeader) {
 		return fmt.Errorf("rolegate: user_header and roles_header are both %q", h.UserHeader)
 	}
@@ -172,6 +188,9 @@ func (h *Handler) Validate() error {
 func (h *Handler) Cleanup() error {
 	if h.bearer != nil {
 		h.bearer.Close()
+	}
+	if h.browser != nil && h.browser.flow != nil {
+		h.browser.flow.Close()
 	}
 	return nil
 }

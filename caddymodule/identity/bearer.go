@@ -5,6 +5,7 @@ package identity
 import (
 	"context"
 	"crypto"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +53,10 @@ type BearerConfig struct {
 	RolesClaim string
 	// UserClaim names the subject claim.
 	UserClaim string
+	// ClockSkew is how far the provider's clock may be from ours when exp
+	// and nbf are checked. Default (zero): DefaultClockSkew; more than
+	// MaxClockSkew or a negative value is refused.
+	ClockSkew time.Duration
 	// Client is the HTTP client for discovery and keys; default has a 10s timeout.
 	Client *http.Client
 	// Now is the clock, for tests; default time.Now.
@@ -75,12 +80,12 @@ type Bearer struct {
 	cfg      BearerConfig
 	rolePath []string
 
+	disc   *discovery
+	ctx    context.Context // lives until Close: the key set's fetches use it
+	cancel context.CancelFunc
+
 	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
-	retryAt  time.Time
-	backoff  time.Duration
-	cancel   context.CancelFunc
-	ctx      context.Context
 }
 
 // NewBearer checks cfg and prepares a verifier.
@@ -89,7 +94,8 @@ func NewBearer(cfg BearerConfig) (*Bearer, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(oidc.ClientContext(context.Background(), cfg.Client))
-	b := &Bearer{cfg: cfg, rolePath: strings.Split(cfg.RolesClaim, "."), ctx: ctx, cancel: cancel}
+	b := &Bearer{cfg: cfg, rolePath: strings.Split(cfg.RolesClaim, "."), ctx: ctx, cancel: cancel,
+		disc: &discovery{issuer: cfg.Issuer, client: cfg.Client, now: cfg.Now}}
 	switch {
 	case cfg.JWKSFile != "":
 		ks, err := loadJWKS(cfg.JWKSFile)
@@ -121,6 +127,12 @@ func (cfg *BearerConfig) check() error {
 	}
 	if cfg.RolesClaim == "" {
 		cfg.RolesClaim = "roles"
+	}
+	if cfg.ClockSkew == 0 {
+		cfg.ClockSkew = DefaultClockSkew
+	}
+	if cfg.ClockSkew < 0 || cfg.ClockSkew > MaxClockSkew {
+		return fmt.Errorf("bearer: clock_skew: %s is not between 0 and %s", cfg.ClockSkew, MaxClockSkew)
 	}
 	if cfg.UserClaim == "" {
 		cfg.UserClaim = "sub"
@@ -161,6 +173,7 @@ func (b *Bearer) newVerifier(ks oidc.KeySet) *oidc.IDTokenVerifier {
 	// go-oidc's single ClientID cannot express.
 	return oidc.NewVerifier(b.cfg.Issuer, ks, &oidc.Config{
 		SkipClientIDCheck:    true,
+		SkipExpiryCheck:      true, // checkTimes does it, with the configured skew
 		SupportedSigningAlgs: b.cfg.Algorithms,
 		Now:                  b.cfg.Now,
 	})
@@ -170,30 +183,20 @@ func (b *Bearer) newVerifier(ks oidc.KeySet) *oidc.IDTokenVerifier {
 func (b *Bearer) Close() { b.cancel() }
 
 // discover returns the verifier, running discovery when there is none yet.
-// While the provider is unreachable, calls fail fast until the backoff ends.
 func (b *Bearer) discover() (*oidc.IDTokenVerifier, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.verifier != nil {
 		return b.verifier, nil
 	}
-	now := b.cfg.Now()
-	if now.Before(b.retryAt) {
-		return nil, ErrUnavailable
-	}
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	provider, err := oidc.NewProvider(ctx, b.cfg.Issuer)
+	p, err := b.disc.get(b.ctx)
 	if err != nil {
-		b.backoff = min(max(2*b.backoff, time.Second), time.Minute)
-		b.retryAt = now.Add(b.backoff)
-		return nil, fmt.Errorf("%w: discovery: %v", ErrUnavailable, err)
+		return nil, err
 	}
-	// The key set's fetches outlive this request: they use b.ctx.
 	var meta struct {
 		JWKSURI string `json:"jwks_uri"`
 	}
-	if err := provider.Claims(&meta); err != nil || meta.JWKSURI == "" {
+	if err := p.Claims(&meta); err != nil || meta.JWKSURI == "" {
 		return nil, fmt.Errorf("%w: discovery document has no jwks_uri", ErrUnavailable)
 	}
 	b.verifier = b.newVerifier(oidc.NewRemoteKeySet(b.ctx, meta.JWKSURI))
@@ -222,6 +225,9 @@ func (b *Bearer) Verify(ctx context.Context, raw string) (*Identity, error) {
 	if err := tok.Claims(&claims); err != nil {
 		return nil, &InvalidTokenError{err}
 	}
+	if err := b.checkTimes(tok, claims); err != nil {
+		return nil, &InvalidTokenError{err}
+	}
 	return b.identity(claims)
 }
 
@@ -231,11 +237,24 @@ func isFetchError(err error) bool {
 }
 
 func (b *Bearer) identity(claims map[string]any) (*Identity, error) {
-	sub, _ := claims[b.cfg.UserClaim].(string)
-	if sub == "" {
-		return nil, &InvalidTokenError{fmt.Errorf("claim %q is missing or not a string", b.cfg.UserClaim)}
+	id, err := identityFrom(claims, b.cfg.UserClaim, b.rolePath)
+	if err != nil {
+		return nil, &InvalidTokenError{err}
 	}
-	return &Identity{Subject: sub, Roles: RoleNames(claims, b.rolePath), Claims: claims}, nil
+	return id, nil
+}
+
+// identityFrom reads the subject and roles from verified claims.
+func identityFrom(claims map[string]any, userClaim string, rolePath []string) (*Identity, error) {
+	sub, _ := claims[userClaim].(string)
+	if sub == "" {
+		return nil, fmt.Errorf("claim %q is missing or not a string", userClaim)
+	}
+	return &Identity{Subject: sub, Roles: RoleNames(claims, rolePath), Claims: claims}, nil
+}
+
+func constantTimeEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // RoleNames reads role names at a dotted claim path: an array of strings or

@@ -47,10 +47,16 @@ type Provider struct {
 	key      *rsa.PrivateKey
 	keyID    string
 	signer   jose.Signer
+	secret   string
 	personas map[string]Persona
 	order    []Persona
 	now      func() time.Time
+	codes    codes
 }
+
+// ClientSecret is the secret of the one client the provider knows, whose
+// client ID is the audience given to New. Development only.
+const ClientSecret = "dev-client-secret"
 
 // New makes a provider for issuer (its own base URL) issuing tokens for
 // audience, with a fresh RSA key.
@@ -59,7 +65,7 @@ func New(issuer, audience string) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{issuer: issuer, audience: audience, key: key, keyID: "dev-" + time.Now().UTC().Format("20060102T150405"), now: time.Now, personas: map[string]Persona{}}
+	p := &Provider{issuer: issuer, audience: audience, secret: ClientSecret, key: key, keyID: "dev-" + time.Now().UTC().Format("20060102T150405"), now: time.Now, personas: map[string]Persona{}}
 	p.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), p.keyID))
 	if err != nil {
@@ -76,10 +82,14 @@ func New(issuer, audience string) (*Provider, error) {
 	return p, nil
 }
 
-// Handler serves discovery, the JWKS and the development token endpoint:
+// Handler serves discovery, the JWKS, the authorization code flow and the
+// development token endpoint:
 //
 //	GET /.well-known/openid-configuration
 //	GET /jwks
+//	GET /authorize              the persona picker; POST issues a code
+//	POST /token                 code (with PKCE S256) for tokens
+//	GET /end_session            back to post_logout_redirect_uri
 //	GET /dev/token?persona=ID   a bearer token (an ID token) for that persona
 //	GET /dev/personas           the personas, as JSON
 func (p *Provider) Handler() http.Handler {
@@ -87,6 +97,10 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /jwks", p.jwks)
 	mux.HandleFunc("GET /dev/token", p.token)
+	mux.HandleFunc("GET /authorize", p.authorize)
+	mux.HandleFunc("POST /authorize", p.authorize)
+	mux.HandleFunc("POST /token", p.tokenEndpoint)
+	mux.HandleFunc("GET /end_session", p.endSession)
 	mux.HandleFunc("GET /dev/personas", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, p.order) })
 	return mux
 }
@@ -97,6 +111,8 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		"jwks_uri":                              p.issuer + "/jwks",
 		"authorization_endpoint":                p.issuer + "/authorize",
 		"token_endpoint":                        p.issuer + "/token",
+		"end_session_endpoint":                  p.issuer + "/end_session",
+		"code_challenge_methods_supported":      []string{"S256"},
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
@@ -124,6 +140,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 
 // Token signs a token for the persona, valid for ttl.
 func (p *Provider) Token(persona string, ttl time.Duration) (string, error) {
+	return p.sign(persona, ttl, nil)
+}
+
+func (p *Provider) sign(persona string, ttl time.Duration, extra map[string]any) (string, error) {
 	ps, ok := p.personas[persona]
 	if !ok {
 		return "", fmt.Errorf("devidp: unknown persona %q", persona)
@@ -131,7 +151,11 @@ func (p *Provider) Token(persona string, ttl time.Duration) (string, error) {
 	now := p.now()
 	std := jwt.Claims{Issuer: p.issuer, Subject: ps.ID, Audience: jwt.Audience{p.audience},
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(ttl))}
-	return jwt.Signed(p.signer).Claims(std).Claims(ps.Claims).Claims(map[string]any{"name": ps.Name}).Serialize()
+	b := jwt.Signed(p.signer).Claims(std).Claims(ps.Claims).Claims(map[string]any{"name": ps.Name})
+	if extra != nil {
+		b = b.Claims(extra)
+	}
+	return b.Serialize()
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

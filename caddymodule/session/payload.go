@@ -1,0 +1,43 @@
+package session
+
+import "encoding/json"
+
+// Session is what a signed-in browser carries, sealed, in its cookie.
+// It is kept small: a cookie travels with every request.
+type Session struct {
+	// ID is random; a back-channel logout names it.
+	ID string `json:"sid"`
+	// Subject is the user, as the identity provider names them.
+	Subject string `json:"sub"`
+	// Roles are the role names found at sign-in.
+	Roles []string `json:"roles,omitempty"`
+	// Issued and Expires bound the session absolutely (Unix seconds).
+	Issued  int64 `json:"iat"`
+	Expires int64 `json:"exp"`
+	// Seen is the last activity, for the idle timeout (Unix seconds).
+	Seen int64 `json:"seen"`
+	// IDToken is the raw ID token, the hint for RP-initiated logout.
+	IDToken string `json:"idt,omitempty"`
+}
+
+// SealSession encodes and seals s.
+func (c *Codec) SealSession(s *Session) (string, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "", err
+	}
+	return c.Seal(b)
+}
+
+// OpenSession opens and decodes a sealed session.
+func (c *Codec) OpenSession(sealed string) (*Session, error) {
+	b, err := c.Open(sealed)
+	if err != nil {
+		return nil, err
+	}
+	s := new(Session)
+	if err := json.Unmarshal(b, s); err != nil {
+		return nil, ErrMalformed
+	}
+	return s, nil
+}

@@ -1,0 +1,161 @@
+package devidp
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// The authorization code flow, for browsers: /authorize shows the personas
+// and issues a code for the one picked; /token exchanges it, checking the
+// PKCE verifier (S256 only), the redirect URI and the client secret.
+
+// grant is an issued, not yet redeemed authorization code.
+type grant struct {
+	persona, clientID, redirectURI, nonce, challenge string
+	expires                                          time.Time
+}
+
+// codes holds the outstanding authorization codes; each is redeemed once.
+type codes struct {
+	mu sync.Mutex
+	m  map[string]grant
+}
+
+func (c *codes) put(g grant) string {
+	code := randomString()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]grant{}
+	}
+	c.m[code] = g
+	return code
+}
+
+func (c *codes) take(code string) (grant, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g, ok := c.m[code]
+	delete(c.m, code)
+	return g, ok
+}
+
+func randomString() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var pickPage = template.Must(template.New("pick").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Development sign-in</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}
+.warn{background:#fff3cd;padding:.6rem 1rem;border-radius:4px}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;font:inherit;text-align:left;cursor:pointer}</style></head>
+<body><h1>Development sign-in</h1>
+<p class="warn"><b>DEVELOPMENT ONLY.</b> This identity provider signs in anyone as anyone. Never use it for real users.</p>
+<p>Sign in as:</p>
+<form method="post" action="authorize">
+{{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{index $v 0}}">{{end}}
+{{range .Personas}}<button name="persona" value="{{.ID}}" data-persona="{{.ID}}">{{.Name}} <small>{{index .Claims "roles"}}</small></button>{{end}}
+</form></body></html>
+`))
+
+// authorize checks the request, then shows the persona picker (GET) or
+// issues a code for the chosen persona (POST).
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	q := r.Form
+	if q.Get("response_type") != "code" || q.Get("client_id") != p.audience || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
+		http.Error(w, "devidp: expected response_type=code, client_id="+p.audience+" and a PKCE S256 code_challenge", http.StatusBadRequest)
+		return
+	}
+	redirect, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil || !redirect.IsAbs() {
+		http.Error(w, "devidp: redirect_uri must be an absolute URL", http.StatusBadRequest)
+		return
+	}
+	if r.Method == http.MethodGet {
+		params := url.Values{}
+		for _, k := range []string{"response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method"} {
+			params.Set(k, q.Get(k))
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = pickPage.Execute(w, map[string]any{"Params": params, "Personas": p.order})
+		return
+	}
+	persona := q.Get("persona")
+	if _, ok := p.personas[persona]; !ok {
+		http.Error(w, "devidp: unknown persona", http.StatusBadRequest)
+		return
+	}
+	code := p.codes.put(grant{persona: persona, clientID: q.Get("client_id"), redirectURI: q.Get("redirect_uri"),
+		nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), expires: p.now().Add(time.Minute)})
+	back := redirect.Query()
+	back.Set("code", code)
+	back.Set("state", q.Get("state"))
+	redirect.RawQuery = back.Encode()
+	http.Redirect(w, r, redirect.String(), http.StatusFound)
+}
+
+// token redeems a code for an ID token and an access token.
+func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != "authorization_code" {
+		tokenError(w, "unsupported_grant_type")
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
+	}
+	if id != p.audience || subtle.ConstantTimeCompare([]byte(secret), []byte(p.secret)) != 1 {
+		tokenError(w, "invalid_client")
+		return
+	}
+	g, ok := p.codes.take(r.Form.Get("code"))
+	sum := sha256.Sum256([]byte(r.Form.Get("code_verifier")))
+	switch {
+	case !ok || p.now().After(g.expires) || g.clientID != id:
+		tokenError(w, "invalid_grant")
+		return
+	case g.redirectURI != r.Form.Get("redirect_uri"):
+		tokenError(w, "invalid_grant")
+		return
+	case base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge:
+		tokenError(w, "invalid_grant")
+		return
+	}
+	idToken, err := p.sign(g.persona, time.Hour, map[string]any{"nonce": g.nonce})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	access := p.codes.put(grant{persona: g.persona, expires: p.now().Add(time.Hour)}) // the access token is an opaque handle
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, map[string]any{"access_token": "at-" + access, "token_type": "Bearer", "expires_in": 3600, "id_token": idToken})
+}
+
+func tokenError(w http.ResponseWriter, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	writeJSON(w, map[string]string{"error": code})
+}
+
+// endSession ends nothing (the provider keeps no sessions) and sends the
+// browser back where the relying party asked.
+func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
+	if back := r.URL.Query().Get("post_logout_redirect_uri"); back != "" {
+		http.Redirect(w, r, back, http.StatusFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("signed out of the development identity provider\n"))
+}
