@@ -5,8 +5,9 @@
 //
 // It starts the identity provider, the example back-office (an app with no
 // authentication code at all), and Caddy with the root Caddyfile, then prints
-// the URLs and, for each persona, a command that calls the back-office
-// through the gateway with that persona's token. Ctrl-C stops everything.
+// the URLs: open the gateway in a browser and sign in as any persona. For API
+// clients it prints, for each persona, a command that calls the back-office
+// with that persona's bearer token. Ctrl-C stops everything.
 //
 // DEVELOPMENT ONLY: the identity provider issues tokens to anyone who asks.
 package main
@@ -131,8 +132,13 @@ rolegate demo (DEVELOPMENT ONLY)
   example back-office %s  (no authentication code; do not expose)
   identity provider:  http://%s  (development only: issues tokens to anyone)
 
-Call the back-office through the gateway as each persona:
-`, gateway, appAddr, idpAddr)
+Open %s/ in a browser: you are sent to the development sign-in page, where
+you pick a persona (one per role), and come back signed in. The back-office
+shows who the gateway says you are; a button your role may not use answers
+with the gateway's 403 page. Sign out at %s/.rolegate/logout .
+
+API clients send a bearer token instead; as each persona:
+`, gateway, appAddr, idpAddr, gateway, gateway)
 	personas, _ := devidp.Personas()
 	for _, p := range personas {
 		tok, err := idp.Token(p.ID, 12*time.Hour)
