@@ -89,6 +89,7 @@ func New(issuer, audience string) (*Provider, error) {
 //	GET /jwks
 //	GET /authorize              the persona picker; POST issues a code
 //	POST /token                 code (with PKCE S256) for tokens
+//	GET /userinfo               the persona's claims, for an access token
 //	GET /end_session            back to post_logout_redirect_uri
 //	GET /dev/token?persona=ID   a bearer token (an ID token) for that persona
 //	GET /dev/personas           the personas, as JSON
@@ -101,6 +102,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("POST /authorize", p.authorize)
 	mux.HandleFunc("POST /token", p.tokenEndpoint)
 	mux.HandleFunc("GET /end_session", p.endSession)
+	mux.HandleFunc("GET /userinfo", p.userinfo)
 	mux.HandleFunc("GET /dev/personas", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, p.order) })
 	return mux
 }
@@ -112,6 +114,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 		"authorization_endpoint":                p.issuer + "/authorize",
 		"token_endpoint":                        p.issuer + "/token",
 		"end_session_endpoint":                  p.issuer + "/end_session",
+		"userinfo_endpoint":                     p.issuer + "/userinfo",
 		"code_challenge_methods_supported":      []string{"S256"},
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},

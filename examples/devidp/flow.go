@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -147,6 +148,25 @@ func tokenError(w http.ResponseWriter, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusBadRequest)
 	writeJSON(w, map[string]string{"error": code})
+}
+
+// userinfo returns the claims of the persona an access token was issued to.
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer at-")
+	p.codes.mu.Lock()
+	g, found := p.codes.m[raw]
+	p.codes.mu.Unlock()
+	if !ok || !found || g.clientID != "" || p.now().After(g.expires) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		http.Error(w, "invalid access token", http.StatusUnauthorized)
+		return
+	}
+	ps := p.personas[g.persona]
+	claims := map[string]any{"sub": ps.ID, "name": ps.Name}
+	for k, v := range ps.Claims {
+		claims[k] = v
+	}
+	writeJSON(w, claims)
 }
 
 // endSession ends nothing (the provider keeps no sessions) and sends the
