@@ -36,6 +36,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        algorithms  <alg...>
 //	        roles_claim <dotted.path>
 //	        user_claim  <claim>
+//	        clock_skew  <duration>
 //	    }
 //	    sign_in {
 //	        issuer           <url>
@@ -57,7 +58,10 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    }
 //	}
 //
-// Unknown and repeated options are errors.
+// The short form is rolegate <policy-file>. Like every handler directive,
+// rolegate takes a matcher first, so a first argument starting with "/" is
+// a path matcher: write "rolegate * /etc/rolegate/app.yaml" for an
+// absolute policy path. Unknown and repeated options are errors.
 func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // the directive name
 	if d.NextArg() {
@@ -78,7 +82,10 @@ func (h *Handler) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 		}
 	}
 	if h.Policy == "" {
-		return d.Err("rolegate: a policy file is required (rolegate <file>, or policy <file> in the block)")
+		// Caddy reads a first argument starting with "/" as a path matcher,
+		// so "rolegate /etc/app.yaml" arrives here with no policy.
+		return d.Err("rolegate: a policy file is required (rolegate <file>, or policy <file> in the block; " +
+			"an absolute path right after the directive is read as a path matcher: write rolegate * /path/to/policy.yaml)")
 	}
 	return nil
 }
@@ -137,6 +144,8 @@ func (b *BearerConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			err = oneArg(d, &b.RolesClaim)
 		case "user_claim":
 			err = oneArg(d, &b.UserClaim)
+		case "clock_skew":
+			err = durationArg(d, &b.ClockSkew)
 		default:
 			err = d.Errf("rolegate: bearer: unknown option %q", opt)
 		}
@@ -162,6 +171,19 @@ func oneArg(d *caddyfile.Dispenser, dst *string) error {
 	if d.NextArg() {
 		return d.Errf("rolegate: %s takes one value", opt)
 	}
+	return nil
+}
+
+func durationArg(d *caddyfile.Dispenser, dst *caddy.Duration) error {
+	opt, v := d.Val(), ""
+	if err := oneArg(d, &v); err != nil {
+		return err
+	}
+	dur, err := caddy.ParseDuration(v)
+	if err != nil {
+		return d.Errf("rolegate: %s: %v", opt, err)
+	}
+	*dst = caddy.Duration(dur)
 	return nil
 }
 

@@ -20,9 +20,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	// Identity headers are deleted before anything else, on every request,
 	// public ones included: the upstream trusts them, so a client must never
 	// be able to supply them, whatever happens below.
-	for _, name := range h.strip {
-		delete(r.Header, name)
-	}
+	h.stripIdentityHeaders(r)
 	if name, ok := canon.MethodOverride(r.Header); ok {
 		return h.refuse(w, r, http.StatusBadRequest, "method override header "+name+" is not accepted", nil)
 	}
@@ -52,17 +50,56 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if err != nil {
 		return h.challenge(w, r, m, err)
 	}
-	d := h.policy.Authorize(m, h.policy.Roles(id.Roles...))
+	roles := h.policy.Roles(id.Roles...)
+	d := h.policy.Authorize(m, roles)
 	if !d.Allowed {
 		return h.deny(w, r, id, d)
 	}
-	h.admit(r, id, d)
+	h.admit(r, id, roles, d)
 	h.stripCookies(r)
 	return next.ServeHTTP(w, r)
 }
 
 // errNoCredentials is a request that presents no identity at all.
-var errNoCredentials = errors.New("no credentials")
+var errNoCredentials = identity.ErrNoCredentials
+
+// stripIdentityHeaders deletes every client-sent header an upstream could
+// read as an identity header: any letter case, and '_' for '-', since CGI,
+// PHP and some proxies map X_Rolegate_User and X-Rolegate-User to the same
+// HTTP_X_ROLEGATE_USER variable. It allocates nothing.
+func (h *Handler) stripIdentityHeaders(r *http.Request) {
+	for key := range r.Header {
+		for _, name := range h.strip {
+			if sameHeader(key, name) {
+				delete(r.Header, key)
+				break
+			}
+		}
+	}
+}
+
+// sameHeader compares header names ignoring case and treating '_' as '-'.
+func sameHeader(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if fold(a[i]) != fold(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func fold(c byte) byte {
+	switch {
+	case c == '_':
+		return '-'
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A'
+	}
+	return c
+}
 
 func (h *Handler) stripCookies(r *http.Request) {
 	if h.browser != nil {
@@ -96,8 +133,8 @@ func bearerToken(header string) (string, bool) {
 }
 
 // admit sets the trusted identity headers and the placeholders.
-func (h *Handler) admit(r *http.Request, id *identity.Identity, d policy.Decision) {
-	roles := strings.Join(h.policy.RoleNames(h.policy.Roles(id.Roles...)), ",")
+func (h *Handler) admit(r *http.Request, id *identity.Identity, set policy.RoleSet, d policy.Decision) {
+	roles := strings.Join(h.policy.RoleNames(set), ",")
 	r.Header.Set(h.UserHeader, id.Subject)
 	r.Header.Set(h.RolesHeader, roles)
 	repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)

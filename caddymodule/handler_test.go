@@ -24,7 +24,7 @@ tests:
   - {role: READER, request: "GET /docs", expect: allow}
 `
 
-func writePolicy(t *testing.T, src string) string {
+func writePolicy(t testing.TB, src string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "policy.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
@@ -99,7 +99,7 @@ func TestDenyAnswersProblemJSONAndHTML(t *testing.T) {
 		t.Fatalf("token without bearer config: %d %q", w.Code, w.Header().Get("WWW-Authenticate"))
 	}
 	var p problem
-	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Header().Get("Content-Type") != "application/problem+json" || p.Status != 401 || p.Page != "Docs" {
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Header().Get("Content-Type") != "application/problem+json" || p.Status != 401 || p.Page != "Docs" || p.PageID != "docs" {
 		t.Fatalf("problem: %s (%v)", w.Body, err)
 	}
 	if strings.Contains(w.Body.String(), "abc") {

@@ -6,6 +6,7 @@ package caddymodule
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -84,6 +85,9 @@ type BearerConfig struct {
 	RolesClaim string `json:"roles_claim,omitempty"`
 	// UserClaim is the claim that identifies the user. Default: sub.
 	UserClaim string `json:"user_claim,omitempty"`
+	// ClockSkew is how far the provider's clock may be from Caddy's when
+	// exp and nbf are checked; at most 5m. Default: 1m.
+	ClockSkew caddy.Duration `json:"clock_skew,omitempty"`
 }
 
 // CaddyModule returns the Caddy module information.
@@ -155,13 +159,22 @@ func loadPolicy(path string) (*policy.Policy, error) {
 func (b *BearerConfig) config(repl *caddy.Replacer) identity.BearerConfig {
 	return identity.BearerConfig{
 		Issuer:     repl.ReplaceKnown(b.Issuer, ""),
-		Audiences:  b.Audiences,
+		Audiences:  replaceAll(repl, b.Audiences),
 		JWKSURL:    repl.ReplaceKnown(b.JWKSURL, ""),
 		JWKSFile:   repl.ReplaceKnown(b.JWKSFile, ""),
 		Algorithms: b.Algorithms,
 		RolesClaim: b.RolesClaim,
 		UserClaim:  b.UserClaim,
+		ClockSkew:  time.Duration(b.ClockSkew),
 	}
+}
+
+func replaceAll(repl *caddy.Replacer, in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = repl.ReplaceKnown(s, "")
+	}
+	return out
 }
 
 // Validate checks the provisioned configuration.
@@ -177,7 +190,7 @@ func (h *Handler) Validate() error {
 			return err
 		}
 	}
-	if http.CanonicalHeaderKey(h.UserHeader) == http.CanonicalHeaderKey(h.RolesHeader) {
+	if sameHeader(h.UserHeader, h.RolesHeader) {
 		return fmt.Errorf("rolegate: user_header and roles_header are both %q", h.UserHeader)
 	}
 	return nil

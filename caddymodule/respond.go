@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/caddyserver/caddy/v2"
@@ -16,15 +17,19 @@ import (
 )
 
 // problem is an RFC 9457 problem document, with what the user needs to
-// understand a denial. It never holds a token, a cookie or a secret.
+// understand a denial: the page and action by title for people and by ID
+// for programs, and the user's roles. It never holds a token, a cookie or a
+// secret.
 type problem struct {
-	Type   string   `json:"type"`
-	Title  string   `json:"title"`
-	Status int      `json:"status"`
-	Detail string   `json:"detail"`
-	Page   string   `json:"page,omitempty"`
-	Action string   `json:"action,omitempty"`
-	Roles  []string `json:"roles,omitempty"`
+	Type     string   `json:"type"`
+	Title    string   `json:"title"`
+	Status   int      `json:"status"`
+	Detail   string   `json:"detail"`
+	Page     string   `json:"page,omitempty"`
+	Action   string   `json:"action,omitempty"`
+	PageID   string   `json:"page_id,omitempty"`
+	ActionID string   `json:"action_id,omitempty"`
+	Roles    []string `json:"roles,omitempty"`
 }
 
 // challenge answers a request that needs an identity it does not have: 401,
@@ -70,9 +75,12 @@ func (h *Handler) deny(w http.ResponseWriter, r *http.Request, id *identity.Iden
 func pageOf(m policy.Match) *problem {
 	p := &problem{}
 	if a := m.Action(); a != nil {
-		p.Page, p.Action = a.Page.Title, a.Name
-		if a.Title != "" {
-			p.Action = a.Title
+		p.Page, p.Action, p.PageID, p.ActionID = a.Page.Title, a.Title, a.Page.ID, a.Name
+		if p.Page == "" {
+			p.Page = a.Page.ID
+		}
+		if p.Action == "" {
+			p.Action = a.Name
 		}
 	}
 	return p
@@ -101,8 +109,8 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, det
 	if repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer); ok {
 		repl.Set("rolegate.status", status)
 		repl.Set("rolegate.detail", detail)
-		repl.Set("rolegate.page", p.Page)
-		repl.Set("rolegate.action", p.Action)
+		repl.Set("rolegate.page", p.PageID)
+		repl.Set("rolegate.action", p.ActionID)
 	}
 	if status == http.StatusBadRequest {
 		h.logger.Info("refused", zap.String("method", r.Method), zap.String("raw_path", r.URL.EscapedPath()), zap.String("reason", detail))
@@ -121,9 +129,36 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, det
 	return json.NewEncoder(w).Encode(p)
 }
 
-// prefersHTML reports whether the client is a browser asking for a page.
+// prefersHTML reports whether the client prefers an HTML page to JSON: it
+// accepts text/html (or XHTML) with a quality at least that of JSON.
+// No Accept header, */* alone or application/json mean a program.
 func prefersHTML(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "text/html")
+	var html, json float64
+	for _, accept := range r.Header.Values("Accept") {
+		for _, item := range strings.Split(accept, ",") {
+			media, params, _ := strings.Cut(item, ";")
+			switch q := quality(params); strings.ToLower(strings.TrimSpace(media)) {
+			case "text/html", "application/xhtml+xml":
+				html = max(html, q)
+			case "application/json", "application/problem+json":
+				json = max(json, q)
+			}
+		}
+	}
+	return html > 0 && html >= json
+}
+
+// quality reads q from a media range's parameters; 1 when absent or bad.
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(k, "q") {
+			if q, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && q >= 0 && q <= 1 {
+				return q
+			}
+		}
+	}
+	return 1
 }
 
 var denyPage = template.Must(template.New("deny").Funcs(template.FuncMap{"join": strings.Join}).Parse(`<!doctype html>

@@ -27,7 +27,8 @@ type Identity struct {
 	// Roles are the role names found in the roles claim; names the policy
 	// does not know are ignored later.
 	Roles []string
-	// Claims are all the token's claims.
+	// Claims are all the token's claims. An Identity is shared between
+	// the requests that present the same token: treat it as read-only.
 	Claims map[string]any
 }
 
@@ -86,6 +87,8 @@ type Bearer struct {
 
 	mu       sync.Mutex
 	verifier *oidc.IDTokenVerifier
+
+	cache *tokenCache // verified tokens, by hash
 }
 
 // NewBearer checks cfg and prepares a verifier.
@@ -95,7 +98,7 @@ func NewBearer(cfg BearerConfig) (*Bearer, error) {
 	}
 	ctx, cancel := context.WithCancel(oidc.ClientContext(context.Background(), cfg.Client))
 	b := &Bearer{cfg: cfg, rolePath: strings.Split(cfg.RolesClaim, "."), ctx: ctx, cancel: cancel,
-		disc: &discovery{issuer: cfg.Issuer, client: cfg.Client, now: cfg.Now}}
+		disc: &discovery{issuer: cfg.Issuer, client: cfg.Client, now: cfg.Now}, cache: newTokenCache(cfg.Now)}
 	switch {
 	case cfg.JWKSFile != "":
 		ks, err := loadJWKS(cfg.JWKSFile)
@@ -204,9 +207,15 @@ func (b *Bearer) discover() (*oidc.IDTokenVerifier, error) {
 }
 
 // Verify checks a raw token: signature with an accepted algorithm, exact
-// issuer, one of the audiences, expiry. It returns *InvalidTokenError for a
-// bad token and an error wrapping ErrUnavailable when it cannot tell.
+// issuer, one of the audiences, exp and nbf within the clock skew. It
+// returns *InvalidTokenError for a bad token and an error wrapping
+// ErrUnavailable when it cannot tell. A token verified before is answered
+// from a cache (see CacheTTL), with the same *Identity: callers must not
+// modify it.
 func (b *Bearer) Verify(ctx context.Context, raw string) (*Identity, error) {
+	if id, ok := b.cache.get(raw); ok {
+		return id, nil
+	}
 	v, err := b.discover()
 	if err != nil {
 		return nil, err
@@ -228,7 +237,11 @@ func (b *Bearer) Verify(ctx context.Context, raw string) (*Identity, error) {
 	if err := b.checkTimes(tok, claims); err != nil {
 		return nil, &InvalidTokenError{err}
 	}
-	return b.identity(claims)
+	id, err := b.identity(claims)
+	if err == nil {
+		b.cache.put(raw, id, tok.Expiry)
+	}
+	return id, err
 }
 
 // isFetchError tells a key set that could not be fetched from a bad token.

@@ -54,8 +54,12 @@ func (c *tokenCache) get(raw string) (*Identity, bool) {
 
 // put remembers a verified token until its expiry, at most CacheTTL.
 func (c *tokenCache) put(raw string, id *Identity, expiry time.Time) {
-	until := min(c.now().Add(CacheTTL), expiry)
-	if until.After(c.now()) {
+	now := c.now()
+	until := now.Add(CacheTTL)
+	if expiry.Before(until) {
+		until = expiry
+	}
+	if until.After(now) {
 		c.lru.Add(sha256.Sum256([]byte(raw)), cached{id: id, until: until})
 	}
 }

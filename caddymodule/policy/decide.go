@@ -150,6 +150,9 @@ func (p *Policy) Explain(d Decision) string {
 		return fmt.Sprintf("%s: role %s is granted %s (route %q)", verdict, p.roles[d.Role].Name, d.Action().ID(), d.Pattern())
 	case NotGranted:
 		a := d.Action()
+		if a.granted == 0 {
+			return fmt.Sprintf("%s: %s (route %q) is granted to no role", verdict, a.ID(), d.Pattern())
+		}
 		return fmt.Sprintf("%s: %s (route %q) is granted to %s only", verdict, a.ID(), d.Pattern(), p.roleList(a.granted))
 	case Public, SignedIn:
 		return fmt.Sprintf("%s: %s %q", verdict, d.Reason, d.Pattern())

@@ -97,6 +97,23 @@ func TestV3Decisions(t *testing.T) {
 	}
 }
 
+func TestExplainNamesWhoHoldsAnAction(t *testing.T) {
+	p := mustCompile(t, `
+roles: {R: {}, S: {}}
+pages: {p: {actions: {read: {kind: read, routes: ["GET /p"]}, purge: {kind: delete, routes: ["POST /p"]}}}}
+grants: {R: {p: [read]}}
+`)
+	if got := p.Explain(p.Decide("GET", "/p", p.Roles("S"))); got != `deny: p.read (route "GET /p") is granted to R only` {
+		t.Errorf("got %q", got)
+	}
+	if got := p.Explain(p.Decide("POST", "/p", p.Roles("R"))); got != `deny: p.purge (route "POST /p") is granted to no role` {
+		t.Errorf("got %q", got)
+	}
+	if got := p.Explain(p.Decide("GET", "/p", p.Roles("R"))); got != `allow: role R is granted p.read (route "GET /p")` {
+		t.Errorf("got %q", got)
+	}
+}
+
 func TestHEADIsDecidedAsGET(t *testing.T) {
 	p := mustCompileFile(t, v3File)
 	assertDecision(t, p, "SUPPORT", "HEAD /tickets/42", allow)
