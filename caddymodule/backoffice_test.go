@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -183,6 +184,8 @@ func TestEveryRoleOnEveryPageOfTheBackOffice(t *testing.T) {
 						t.Errorf("%s %s as %s: got %d, reached app %d times; the seed allows %s on %q", method, path, label, w.Code, len(reached), column, title)
 					case want && reached[0].Header.Get("X-Rolegate-User") != persona:
 						t.Errorf("%s %s as %s: app saw user %q", method, path, label, reached[0].Header.Get("X-Rolegate-User"))
+					case want && !slices.Contains(strings.Split(reached[0].Header.Get("X-Rolegate-Actions"), ","), pg.ID+"."+a.Name):
+						t.Errorf("%s %s as %s: X-Rolegate-Actions %q lacks the action allowed", method, path, label, reached[0].Header.Get("X-Rolegate-Actions"))
 					case !want && (w.Code != http.StatusForbidden || len(reached) != 0):
 						t.Errorf("%s %s as %s: got %d, reached app %d times; the seed denies %s on %q", method, path, label, w.Code, len(reached), column, title)
 					}
@@ -214,7 +217,8 @@ func TestUnmappedRouteIsDenied(t *testing.T) {
 // route: the app must see only what the gateway set.
 func TestForgedIdentityHeadersNeverReachTheApp(t *testing.T) {
 	g := newGateway(t)
-	forged := http.Header{"X-Rolegate-User": {"mallory"}, "X-Rolegate-Roles": {"ADMIN"}, "x-rolegate-user": {"mallory2"}}
+	forged := http.Header{"X-Rolegate-User": {"mallory"}, "X-Rolegate-Roles": {"ADMIN"}, "x-rolegate-user": {"mallory2"},
+		"X-Rolegate-Actions": {"organizer-profile.read"}}
 	for _, c := range []struct{ persona, target, user, roles string }{
 		{"sam", "/tickets/42", "sam", "SUPPORT"},
 		{"", "/static/app.css", "", ""},
@@ -228,6 +232,9 @@ func TestForgedIdentityHeadersNeverReachTheApp(t *testing.T) {
 		h := reached[0].Header
 		if got := h.Values("X-Rolegate-User"); strings.Join(got, ",") != c.user || strings.Join(h.Values("X-Rolegate-Roles"), ",") != c.roles {
 			t.Errorf("GET %s: app saw user %q roles %q, want %q %q", c.target, got, h.Values("X-Rolegate-Roles"), c.user, c.roles)
+		}
+		if acts := h.Get("X-Rolegate-Actions"); strings.Contains(acts, "organizer-profile") {
+			t.Errorf("GET %s: the forged X-Rolegate-Actions reached the app: %q", c.target, acts)
 		}
 	}
 }

@@ -26,6 +26,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    policy        <file>
 //	    user_header   <name>
 //	    roles_header  <name>
+//	    actions_header <name>
 //	    strip_headers <name...>
 //	    deny_mode     respond|error
 //	    bearer {
@@ -101,6 +102,8 @@ func (h *Handler) unmarshalOption(d *caddyfile.Dispenser, opt string) error {
 		return oneArg(d, &h.UserHeader)
 	case "roles_header":
 		return oneArg(d, &h.RolesHeader)
+	case "actions_header":
+		return oneArg(d, &h.ActionsHeader)
 	case "deny_mode":
 		return oneArg(d, &h.DenyMode)
 	case "strip_headers":

@@ -149,7 +149,7 @@ func TestAllowSetsTrustedHeadersAndDropsForgedOnes(t *testing.T) {
 	h := newGate(t, idp, nil)
 	forged := http.Header{
 		"X-Rolegate-User": {"mallory"}, "X-Rolegate-Roles": {"EDITOR"}, "x-rolegate-user": {"mallory2"},
-		"X_rolegate_roles": {"EDITOR"}, "Remote-User": {"mallory3"}, "Accept": {"application/json"},
+		"X_rolegate_roles": {"EDITOR"}, "Remote-User": {"mallory3"}, "X-Rolegate-Actions": {"docs.edit"}, "Accept": {"application/json"},
 	}
 	for _, target := range []string{"/docs/7", "/static/app.css"} {
 		res := do(t, h, "GET", target, idp.token(nil), forged)
@@ -159,6 +159,7 @@ func TestAllowSetsTrustedHeadersAndDropsForgedOnes(t *testing.T) {
 		want := http.Header{"Accept": {"application/json"}}
 		if target == "/docs/7" {
 			want["X-Rolegate-User"], want["X-Rolegate-Roles"] = []string{"alice"}, []string{"READER"}
+			want["X-Rolegate-Actions"] = []string{"docs.read"}
 		}
 		delete(res.up.Header, "Authorization")
 		if !reflect.DeepEqual(res.up.Header, want) {

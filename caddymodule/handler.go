@@ -137,6 +137,9 @@ func (h *Handler) admit(r *http.Request, id *identity.Identity, set policy.RoleS
 	roles := strings.Join(h.policy.RoleNames(set), ",")
 	r.Header.Set(h.UserHeader, id.Subject)
 	r.Header.Set(h.RolesHeader, roles)
+	if a := d.Action(); a != nil {
+		r.Header.Set(h.ActionsHeader, strings.Join(h.policy.Allowed(a.Page, set), ","))
+	}
 	repl, ok := r.Context().Value(caddy.ReplacerCtxKey).(*caddy.Replacer)
 	if !ok {
 		return

@@ -47,6 +47,12 @@ type Handler struct {
 	// comma-separated, to the upstream. Default: X-Rolegate-Roles.
 	RolesHeader string `json:"roles_header,omitempty"`
 
+	// ActionsHeader is the request header that tells the upstream which
+	// actions of the requested page the user may use, as comma-separated
+	// "page.action" IDs, so an application can mark the buttons a role may
+	// not press. Default: X-Rolegate-Actions.
+	ActionsHeader string `json:"actions_header,omitempty"`
+
 	// StripHeaders lists more client-sent headers to delete from every
 	// request. The user and roles headers are always deleted. Default: none.
 	StripHeaders []string `json:"strip_headers,omitempty"`
@@ -119,7 +125,7 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
-	h.strip = append([]string{h.UserHeader, h.RolesHeader}, h.StripHeaders...)
+	h.strip = append([]string{h.UserHeader, h.RolesHeader, h.ActionsHeader}, h.StripHeaders...)
 	for i, name := range h.strip {
 		h.strip[i] = http.CanonicalHeaderKey(name)
 	}
@@ -129,6 +135,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 func (h *Handler) setDefaults() {
 	if h.UserHeader == "" {
 		h.UserHeader = "X-Rolegate-User"
+	}
+	if h.ActionsHeader == "" {
+		h.ActionsHeader = "X-Rolegate-Actions"
 	}
 	if h.RolesHeader == "" {
 		h.RolesHeader = "X-Rolegate-Roles"

@@ -30,6 +30,8 @@ type problem struct {
 	PageID   string   `json:"page_id,omitempty"`
 	ActionID string   `json:"action_id,omitempty"`
 	Roles    []string `json:"roles,omitempty"`
+	// Logout is the sign-out path, for the HTML page of a signed-in user.
+	Logout string `json:"-"`
 }
 
 // challenge answers a request that needs an identity it does not have: 401,
@@ -122,6 +124,9 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, det
 	if prefersHTML(r) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
+		if h.browser != nil && status == http.StatusForbidden {
+			p.Logout = h.browser.logoutPath
+		}
 		return denyPage.Execute(w, p)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
@@ -167,5 +172,6 @@ var denyPage = template.Must(template.New("deny").Funcs(template.FuncMap{"join":
 <body><h1>{{.Status}} {{.Title}}</h1><p>{{.Detail}}.</p>
 {{if .Page}}<dl><dt>Page</dt><dd>{{.Page}}</dd><dt>Action</dt><dd>{{.Action}}</dd>
 <dt>Your roles</dt><dd>{{if .Roles}}{{join .Roles ", "}}{{else}}none{{end}}</dd></dl>{{end}}
+<p><a href="/">Home</a>{{with .Logout}} · <a href="{{.}}">Sign out</a> (to sign in with another role){{end}}</p>
 <p><small>rolegate</small></p></body></html>
 `))

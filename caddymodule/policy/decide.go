@@ -134,6 +134,18 @@ func (p *Policy) Authorize(m Match, roles RoleSet) Decision {
 	return d
 }
 
+// Allowed lists the IDs ("page.action") of the actions of pg that some role
+// in roles is granted.
+func (p *Policy) Allowed(pg *PageDef, roles RoleSet) []string {
+	var ids []string
+	for _, a := range pg.Actions {
+		if a.granted&roles != 0 {
+			ids = append(ids, a.ID())
+		}
+	}
+	return ids
+}
+
 // Decide routes and authorizes in one call, for a signed-in user.
 func (p *Policy) Decide(method, path string, roles RoleSet) Decision {
 	return p.Authorize(p.Match(method, path), roles)

@@ -38,6 +38,10 @@ test('BASIC may delete a ticket but not edit it, and logs out', async () => {
   const context = await browser.newContext();
   const page = await signIn(context, '/tickets/42', 'bob');
   assert.match(await page.textContent('header'), /Signed in as bob with roles BASIC/);
+  // The page marks what BASIC may not use, from the gateway's header.
+  const opacity = (sel) => page.$eval(sel, (el) => getComputedStyle(el).opacity);
+  assert.equal(await opacity('form[data-action="tickets.delete"]'), '1');
+  assert.equal(await opacity('form[data-action="tickets.edit"]'), '0.5');
   if (shots) await page.screenshot({ path: path.join(shots, 'demo-signed-in.png') });
 
   let resp = await click(page, 'form[data-action="tickets.delete"] button');

@@ -39,7 +39,10 @@ type pageRow struct {
 const (
 	userHeader  = "X-Rolegate-User"
 	rolesHeader = "X-Rolegate-Roles"
-	identPrefix = "X-Rolegate-"
+	// actionsHeader lists the "page.action" IDs of the requested page that
+	// the user may use.
+	actionsHeader = "X-Rolegate-Actions"
+	identPrefix   = "X-Rolegate-"
 )
 
 // maxForm bounds the body of a POST.
@@ -178,6 +181,8 @@ type view struct {
 	Docs     []string
 	User     string
 	Roles    string
+	Allowed  []string     // the page's actions the gateway says the user may use
+	Marks    template.CSS // greys out the page's other controls
 	Method   string
 	Path     string
 	Received []field
@@ -186,9 +191,51 @@ type view struct {
 type field struct{ Name, Value string }
 
 func newView(r *http.Request, p *page) *view {
-	return &view{Page: p, Pages: pages, Docs: docs, Method: r.Method, Path: r.URL.Path,
+	v := &view{Page: p, Pages: pages, Docs: docs, Method: r.Method, Path: r.URL.Path,
 		User: r.Header.Get(userHeader), Roles: strings.Join(r.Header.Values(rolesHeader), ", "),
 		Received: received(r)}
+	if p != nil {
+		if actions, ok := r.Header[actionsHeader]; ok {
+			v.Allowed, v.Marks = marks(p.ID, strings.Join(actions, ","))
+		}
+	}
+	return v
+}
+
+// marks reads the gateway's list of the page's actions the user may use and
+// returns them, with CSS that greys out and locks every other control of
+// the page. The app still renders every control: pressing a locked one
+// shows the gateway's 403 page, which is the point of the demo.
+func marks(pageID, header string) ([]string, template.CSS) {
+	var allowed, selectors []string
+	for _, id := range strings.Split(header, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" || !safeName(id) {
+			continue
+		}
+		allowed = append(allowed, id)
+		selectors = append(selectors, `[data-action="`+id+`"]`)
+	}
+	if !safeName(pageID) {
+		return allowed, ""
+	}
+	locked := `.tools [data-action^="` + pageID + `."]`
+	if len(selectors) > 0 {
+		locked += ":not(" + strings.Join(selectors, ",") + ")"
+	}
+	css := locked + "{opacity:.5}" + locked + " button::after," + locked + ".button::after{content:\" \\B7  locked\"}"
+	return allowed, template.CSS(css)
+}
+
+// safeName accepts the characters of page and action IDs, and nothing that
+// could end a CSS string.
+func safeName(s string) bool {
+	for _, c := range s {
+		if !(c == '.' || c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func render(w http.ResponseWriter, r *http.Request, name string, v *view) {

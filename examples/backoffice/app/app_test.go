@@ -293,3 +293,30 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestMarksTheControlsTheGatewayDenies: with the gateway's list of allowed
+// actions, the page says which ones the user may use and locks the others;
+// a name that could break out of the CSS is dropped.
+func TestMarksTheControlsTheGatewayDenies(t *testing.T) {
+	r := httptest.NewRequest("GET", "/tickets/42", nil)
+	r.Header.Set("X-Rolegate-Actions", `tickets.read,tickets.delete,x"]{}body{display:none`)
+	w := httptest.NewRecorder()
+	New().ServeHTTP(w, r)
+	page := w.Body.String()
+	if !strings.Contains(page, `:not([data-action="tickets.read"],[data-action="tickets.delete"]){opacity:.5}`) {
+		t.Errorf("no lock style for the other controls:\n%s", page)
+	}
+	_, style, _ := strings.Cut(page, "<style>")
+	style, _, _ = strings.Cut(style, "</style>")
+	if strings.Contains(style, "display") {
+		t.Error("an unsafe action name reached the style sheet")
+	}
+	if !strings.Contains(page, "<code>tickets.delete</code>") {
+		t.Error("the allowed actions are not listed")
+	}
+	w = httptest.NewRecorder()
+	New().ServeHTTP(w, httptest.NewRequest("GET", "/tickets/42", nil))
+	if strings.Contains(w.Body.String(), "opacity:.5") {
+		t.Error("controls locked without the gateway's header")
+	}
+}
