@@ -207,7 +207,7 @@ func (h *Handler) sessionIdentity(w http.ResponseWriter, r *http.Request) (*iden
 	if err != nil {
 		return nil, errNoCredentials
 	}
-	s, err := b.sessions.OpenSession(sealed)
+	s, err := b.sessions.Open(sealed)
 	if err != nil {
 		return nil, errNoCredentials
 	}
@@ -217,8 +217,9 @@ func (h *Handler) sessionIdentity(w http.ResponseWriter, r *http.Request) (*iden
 		return nil, errNoCredentials
 	}
 	if now-s.Seen >= idle/10 {
-		s.Seen = now
-		_ = h.writeSession(w, r, s)
+		renewed := *s // s is shared through the cache: change a copy
+		renewed.Seen = now
+		_ = h.writeSession(w, r, &renewed)
 	}
 	return &identity.Identity{Subject: s.Subject, Roles: s.Roles}, nil
 }
@@ -229,7 +230,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	b := h.browser
 	var idToken string
 	if sealed, err := b.jar.Read(r); err == nil {
-		if s, err := b.sessions.OpenSession(sealed); err == nil {
+		if s, err := b.sessions.Open(sealed); err == nil {
 			idToken = s.IDToken
 			h.logger.Info("signed out", zap.String("subject", s.Subject))
 		}

@@ -70,7 +70,7 @@ type SessionKey struct {
 type browser struct {
 	cfg          *SignInConfig
 	flow         *identity.SignIn
-	sessions     *session.Codec
+	sessions     *session.Sessions
 	attempts     *session.Codec
 	jar          *session.Jar
 	attemptName  string // prefix of the per-attempt cookies
@@ -79,8 +79,10 @@ type browser struct {
 }
 
 const (
-	attemptTTL  = 10 * time.Minute
-	maxAttempts = 5
+	// sessionCacheSize bounds the sessions kept opened in memory.
+	sessionCacheSize = 4096
+	attemptTTL       = 10 * time.Minute
+	maxAttempts      = 5
 )
 
 func (c *SignInConfig) provision(repl *caddy.Replacer) (*browser, error) {
@@ -90,8 +92,12 @@ func (c *SignInConfig) provision(repl *caddy.Replacer) (*browser, error) {
 		return nil, err
 	}
 	b := &browser{cfg: c, callbackPath: c.PathPrefix + "/callback", logoutPath: c.PathPrefix + "/logout"}
-	if b.sessions, err = session.NewCodec("session", keys); err != nil {
+	codec, err := session.NewCodec("session", keys)
+	if err != nil {
 		return nil, fmt.Errorf("rolegate: sign_in: keys: %w", err)
+	}
+	if b.sessions, err = session.NewSessions(codec, sessionCacheSize); err != nil {
+		return nil, err
 	}
 	if b.attempts, err = session.NewCodec("sign-in attempt", keys); err != nil {
 		return nil, fmt.Errorf("rolegate: sign_in: keys: %w", err)

@@ -1,6 +1,10 @@
 package session
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+)
 
 // Session is what a signed-in browser carries, sealed, in its cookie.
 // It is kept small: a cookie travels with every request.
@@ -40,4 +44,36 @@ func (c *Codec) OpenSession(sealed string) (*Session, error) {
 		return nil, ErrMalformed
 	}
 	return s, nil
+}
+
+// Sessions opens session cookies through a bounded cache of values already
+// opened, so a browser's every request does not pay for decryption and
+// decoding again. Only values that opened are cached, keyed by the whole
+// sealed value, so a cached entry is exactly what the key would open to.
+// A returned *Session is shared: read it, copy it before changing it.
+type Sessions struct {
+	*Codec
+	cache *lru.Cache[string, *Session]
+}
+
+// NewSessions wraps c with a cache of size entries.
+func NewSessions(c *Codec, size int) (*Sessions, error) {
+	cache, err := lru.New[string, *Session](size)
+	if err != nil {
+		return nil, err
+	}
+	return &Sessions{Codec: c, cache: cache}, nil
+}
+
+// Open returns the session sealed in value, from the cache when it can.
+func (s *Sessions) Open(sealed string) (*Session, error) {
+	if sess, ok := s.cache.Get(sealed); ok {
+		return sess, nil
+	}
+	sess, err := s.OpenSession(sealed)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.Add(sealed, sess)
+	return sess, nil
 }

@@ -240,3 +240,67 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenSession is the per-request cost of a browser session: open
+// the sealed cookie value and decode the session, ID token hint included.
+func BenchmarkOpenSession(b *testing.B) {
+	c := codec(b, "session", Key{ID: "k", Secret: secret(7)})
+	s := &Session{ID: "8f14e45fceea167a5a36dedd4bea2543", Subject: "alice", Roles: []string{"ADMIN", "SUPPORT"},
+		Issued: 1790000000, Expires: 1790028800, Seen: 1790000000, IDToken: strings.Repeat("eyJhbGciOiJSUzI1NiJ9", 40)}
+	sealed, err := c.SealSession(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.OpenSession(sealed); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSessionsOpenCached(b *testing.B) {
+	c := codec(b, "session", Key{ID: "k", Secret: secret(7)})
+	s := &Session{ID: "8f14e45fceea167a5a36dedd4bea2543", Subject: "alice", Roles: []string{"ADMIN", "SUPPORT"},
+		Issued: 1790000000, Expires: 1790028800, Seen: 1790000000, IDToken: strings.Repeat("eyJhbGciOiJSUzI1NiJ9", 40)}
+	sealed, _ := c.SealSession(s)
+	sessions, _ := NewSessions(c, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sessions.Open(sealed); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestSessionsCacheOnlyWhatOpens(t *testing.T) {
+	c := codec(t, "session", Key{ID: "k", Secret: secret(8)})
+	sessions, err := NewSessions(c, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := c.SealSession(&Session{ID: "1", Subject: "alice"})
+	first, err := sessions.Open(sealed)
+	if err != nil || first.Subject != "alice" {
+		t.Fatal(first, err)
+	}
+	if again, _ := sessions.Open(sealed); again != first {
+		t.Error("a second open of the same value was not served from the cache")
+	}
+	tampered := sealed[:len(sealed)-2] + "AA"
+	for range 2 {
+		if _, err := sessions.Open(tampered); err == nil {
+			t.Fatal("a tampered value opened")
+		}
+	}
+	if sessions.cache.Contains(tampered) {
+		t.Error("a value that failed to open was cached")
+	}
+	for i := range 3 { // the bound evicts the oldest
+		v, _ := c.SealSession(&Session{ID: string(rune('a' + i))})
+		_, _ = sessions.Open(v)
+	}
+	if sessions.cache.Contains(sealed) || sessions.cache.Len() != 2 {
+		t.Errorf("cache holds %d entries, first still there: %v", sessions.cache.Len(), sessions.cache.Contains(sealed))
+	}
+}
