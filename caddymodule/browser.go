@@ -25,6 +25,8 @@ func (h *Handler) serveReserved(w http.ResponseWriter, r *http.Request) (ok bool
 		return true, h.callback(w, r)
 	case h.browser.logoutPath:
 		return true, h.logout(w, r)
+	case h.browser.backchannel:
+		return true, h.backchannelLogout(w, r)
 	}
 	return false, nil
 }
@@ -159,7 +161,7 @@ func (b *browser) openAttempt(r *http.Request, name string) *identity.Attempt {
 
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, res *identity.Result) error {
 	now := time.Now()
-	s := &session.Session{ID: newSessionID(), Subject: res.Identity.Subject, Roles: res.Identity.Roles,
+	s := &session.Session{ID: newSessionID(), Subject: res.Identity.Subject, Roles: res.Identity.Roles, ProviderSession: res.ProviderSession,
 		Issued: now.Unix(), Expires: now.Add(time.Duration(h.browser.cfg.Lifetime)).Unix(), Seen: now.Unix(), IDToken: res.IDToken}
 	return h.writeSession(w, r, s)
 }
@@ -213,7 +215,7 @@ func (h *Handler) sessionIdentity(w http.ResponseWriter, r *http.Request) (*iden
 	}
 	now := time.Now().Unix()
 	idle := int64(time.Duration(b.cfg.IdleTimeout) / time.Second)
-	if now >= s.Expires || now-s.Seen >= idle {
+	if now >= s.Expires || now-s.Seen >= idle || b.revoked.ended(s) {
 		return nil, errNoCredentials
 	}
 	if now-s.Seen >= idle/10 {

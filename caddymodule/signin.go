@@ -38,8 +38,9 @@ type SignInConfig struct {
 	// PostLogoutURL is where the provider sends the browser after logout.
 	// Default: the site's root on the request's scheme and host.
 	PostLogoutURL string `json:"post_logout_url,omitempty"`
-	// PathPrefix holds rolegate's own endpoints: PREFIX/callback and
-	// PREFIX/logout. Default: /.rolegate.
+	// PathPrefix holds rolegate's own endpoints: PREFIX/callback,
+	// PREFIX/logout and PREFIX/backchannel-logout (register the last one at
+	// the provider as the back-channel logout URI). Default: /.rolegate.
 	PathPrefix string `json:"path_prefix,omitempty"`
 	// Keys seal the session cookies: the first seals, all open, so a new key
 	// is put first and the old one kept until its sessions have expired.
@@ -76,6 +77,8 @@ type browser struct {
 	attemptName  string // prefix of the per-attempt cookies
 	callbackPath string
 	logoutPath   string
+	backchannel  string // where the provider posts logout tokens
+	revoked      *revocations
 }
 
 const (
@@ -91,7 +94,8 @@ func (c *SignInConfig) provision(repl *caddy.Replacer) (*browser, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &browser{cfg: c, callbackPath: c.PathPrefix + "/callback", logoutPath: c.PathPrefix + "/logout"}
+	b := &browser{cfg: c, callbackPath: c.PathPrefix + "/callback", logoutPath: c.PathPrefix + "/logout",
+		backchannel: c.PathPrefix + "/backchannel-logout", revoked: newRevocations()}
 	codec, err := session.NewCodec("session", keys)
 	if err != nil {
 		return nil, fmt.Errorf("rolegate: sign_in: keys: %w", err)

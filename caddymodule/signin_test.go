@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -31,6 +32,7 @@ const (
 type site struct {
 	url      string
 	idp      *httptest.Server
+	provider *devidp.Provider
 	mu       sync.Mutex
 	upstream []*http.Request
 }
@@ -59,7 +61,7 @@ func newSite(t *testing.T, keys ...caddymodule.SessionKey) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = h.Cleanup() })
-	s := &site{idp: idp}
+	s := &site{idp: idp, provider: provider}
 	backoffice := app.New()
 	next := caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		s.mu.Lock()
@@ -328,4 +330,63 @@ func TestProblemJSONNamesNoSecret(t *testing.T) {
 	if resp.StatusCode != 403 || p["page"] != "Organizer profile & API key" {
 		t.Fatalf("%d %v", resp.StatusCode, p)
 	}
+}
+
+// postLogout sends a back-channel logout token as the provider would.
+func (s *site) postLogout(t *testing.T, token string) int {
+	t.Helper()
+	resp, err := http.PostForm(s.url+"/.rolegate/backchannel-logout", url.Values{"logout_token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestBackchannelLogoutEndsSessions(t *testing.T) {
+	s := newSite(t)
+	bob, bob2, sam := browser(t), browser(t), browser(t)
+	s.signIn(t, bob, "/tickets", "bob")
+	firstSID := s.provider.LastSession("bob")
+	s.signIn(t, bob2, "/tickets", "bob")
+	s.signIn(t, sam, "/tickets", "sam")
+	status := func(c *http.Client) int { return get(t, c, s.url+"/tickets", "application/json").StatusCode }
+
+	// One session, by the provider's sid.
+	tok, _ := s.provider.LogoutToken("bob", firstSID)
+	if code := s.postLogout(t, tok); code != 200 {
+		t.Fatalf("logout token: %d", code)
+	}
+	if status(bob) != 401 || status(bob2) != 200 || status(sam) != 200 {
+		t.Fatalf("after a logout of one session: bob %d, bob's other session %d, sam %d", status(bob), status(bob2), status(sam))
+	}
+	if code := s.postLogout(t, tok); code != 400 {
+		t.Errorf("replayed logout token: %d", code)
+	}
+	// Every session of a subject.
+	tok, _ = s.provider.LogoutToken("bob", "")
+	if code := s.postLogout(t, tok); code != 200 || status(bob2) != 401 || status(sam) != 200 {
+		t.Fatalf("logout of all of bob's sessions: %d; bob2 %d, sam %d", code, status(bob2), status(sam))
+	}
+	// Forged and foreign tokens change nothing.
+	for name, bad := range map[string]string{
+		"garbage":  "a.b.c",
+		"id token": mustToken(t, s.provider, "sam"),
+		"empty":    "",
+	} {
+		if code := s.postLogout(t, bad); code != 400 {
+			t.Errorf("%s as logout token: %d", name, code)
+		}
+	}
+	if status(sam) != 200 {
+		t.Fatal("sam lost the session to a refused logout token")
+	}
+}
+
+func mustToken(t *testing.T, p *devidp.Provider, persona string) string {
+	tok, err := p.Token(persona, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }

@@ -107,6 +107,9 @@ func (s *SignIn) Begin(redirectURL, returnTo string, ttl time.Duration) (string,
 // Result is a finished sign-in.
 type Result struct {
 	Identity *Identity
+	// ProviderSession is the provider's session ID (the ID token's sid), by
+	// which a back-channel logout names the session.
+	ProviderSession string
 	// IDToken is the raw ID token, kept as the hint for RP-initiated logout.
 	IDToken string
 	// Expiry of the ID token.
@@ -155,7 +158,19 @@ func (s *SignIn) Finish(ctx context.Context, a *Attempt, state, code, redirectUR
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSignIn, err)
 	}
-	return &Result{Identity: id, IDToken: raw, Expiry: idt.Expiry}, nil
+	sid, _ := claims["sid"].(string)
+	return &Result{Identity: id, ProviderSession: sid, IDToken: raw, Expiry: idt.Expiry}, nil
+}
+
+// VerifyLogout checks a back-channel logout token: signature, exact issuer,
+// audience, expiry, the logout event, and no nonce (go-oidc).
+func (s *SignIn) VerifyLogout(ctx context.Context, raw string) (*oidc.LogoutToken, error) {
+	p, err := s.disc.get(s.ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := p.Verifier(&oidc.Config{ClientID: s.cfg.ClientID, SupportedSigningAlgs: s.cfg.Algorithms, Now: s.cfg.Now})
+	return v.VerifyLogout(oidc.ClientContext(ctx, s.cfg.Client), raw)
 }
 
 // claims are the ID token's, with userinfo's merged in when configured

@@ -20,6 +20,9 @@ type Session struct {
 	Expires int64 `json:"exp"`
 	// Seen is the last activity, for the idle timeout (Unix seconds).
 	Seen int64 `json:"seen"`
+	// ProviderSession is the provider's session ID, named by back-channel
+	// logout.
+	ProviderSession string `json:"psid,omitempty"`
 	// IDToken is the raw ID token, the hint for RP-initiated logout.
 	IDToken string `json:"idt,omitempty"`
 }

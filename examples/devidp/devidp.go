@@ -52,6 +52,7 @@ type Provider struct {
 	order    []Persona
 	now      func() time.Time
 	codes    codes
+	sessions map[string]string // persona -> the sid of its last sign-in (guarded by codes.mu)
 }
 
 // ClientSecret is the secret of the one client the provider knows, whose

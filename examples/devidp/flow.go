@@ -5,12 +5,15 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // The authorization code flow, for browsers: /authorize shows the personas
@@ -134,7 +137,14 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, "invalid_grant")
 		return
 	}
-	idToken, err := p.sign(g.persona, time.Hour, map[string]any{"nonce": g.nonce})
+	sid := "sid-" + randomString()
+	p.codes.mu.Lock()
+	if p.sessions == nil {
+		p.sessions = map[string]string{}
+	}
+	p.sessions[g.persona] = sid
+	p.codes.mu.Unlock()
+	idToken, err := p.sign(g.persona, time.Hour, map[string]any{"nonce": g.nonce, "sid": sid})
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -178,4 +188,28 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("signed out of the development identity provider\n"))
+}
+
+// LastSession is the session ID (sid) of the persona's last sign-in.
+func (p *Provider) LastSession(persona string) string {
+	p.codes.mu.Lock()
+	defer p.codes.mu.Unlock()
+	return p.sessions[persona]
+}
+
+// LogoutToken signs a back-channel logout token (OpenID Connect Back-Channel
+// Logout 1.0) for the persona, naming one session when sid is set, else all
+// of the persona's sessions.
+func (p *Provider) LogoutToken(persona, sid string) (string, error) {
+	if _, ok := p.personas[persona]; !ok {
+		return "", fmt.Errorf("devidp: unknown persona %q", persona)
+	}
+	now := p.now()
+	claims := map[string]any{"iss": p.issuer, "aud": p.audience, "sub": persona, "iat": now.Unix(),
+		"exp": now.Add(2 * time.Minute).Unix(), "jti": randomString(),
+		"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}
+	if sid != "" {
+		claims["sid"] = sid
+	}
+	return jwt.Signed(p.signer).Claims(claims).Serialize()
 }
