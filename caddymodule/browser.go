@@ -163,6 +163,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, res *iden
 	now := time.Now()
 	s := &session.Session{ID: newSessionID(), Subject: res.Identity.Subject, Roles: res.Identity.Roles, ProviderSession: res.ProviderSession,
 		Issued: now.Unix(), Expires: now.Add(time.Duration(h.browser.cfg.Lifetime)).Unix(), Seen: now.Unix(), IDToken: res.IDToken}
+	h.browser.keepRefresh(s, res)
 	return h.writeSession(w, r, s)
 }
 
@@ -217,6 +218,18 @@ func (h *Handler) sessionIdentity(w http.ResponseWriter, r *http.Request) (*iden
 	idle := int64(time.Duration(b.cfg.IdleTimeout) / time.Second)
 	if now >= s.Expires || now-s.Seen >= idle || b.revoked.ended(s) {
 		return nil, errNoCredentials
+	}
+	if s.RefreshToken != "" && now >= s.RefreshAt {
+		refreshed, err := h.refresh(r.Context(), s)
+		if err != nil {
+			h.logger.Info("session refresh failed: signing in again", zap.String("subject", s.Subject), zap.Error(err))
+			b.jar.Clear(w, r)
+			return nil, errNoCredentials
+		}
+		if err := h.writeSession(w, r, refreshed); err != nil {
+			return nil, errNoCredentials
+		}
+		return &identity.Identity{Subject: refreshed.Subject, Roles: refreshed.Roles}, nil
 	}
 	if now-s.Seen >= idle/10 {
 		renewed := *s // s is shared through the cache: change a copy

@@ -56,6 +56,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	        insecure_cookies
 //	        lifetime         <duration>
 //	        idle_timeout     <duration>
+//	        refresh
+//	        refresh_before   <duration>
 //	    }
 //	}
 //
@@ -234,8 +236,8 @@ func (c *SignInConfig) unmarshalOption(d *caddyfile.Dispenser, opt string) error
 		"roles_claim": &c.RolesClaim, "user_claim": &c.UserClaim, "redirect_url": &c.RedirectURL,
 		"post_logout_url": &c.PostLogoutURL, "path_prefix": &c.PathPrefix, "cookie_name": &c.CookieName}
 	lists := map[string]*[]string{"scopes": &c.Scopes, "algorithms": &c.Algorithms}
-	flags := map[string]*bool{"userinfo": &c.Userinfo, "insecure_cookies": &c.InsecureCookies}
-	durations := map[string]*caddy.Duration{"lifetime": &c.Lifetime, "idle_timeout": &c.IdleTimeout}
+	flags := map[string]*bool{"userinfo": &c.Userinfo, "insecure_cookies": &c.InsecureCookies, "refresh": &c.Refresh}
+	durations := map[string]*caddy.Duration{"lifetime": &c.Lifetime, "idle_timeout": &c.IdleTimeout, "refresh_before": &c.RefreshBefore}
 	switch {
 	case texts[opt] != nil:
 		return oneArg(d, texts[opt])

@@ -56,6 +56,15 @@ type SignInConfig struct {
 	Lifetime caddy.Duration `json:"lifetime,omitempty"`
 	// IdleTimeout ends a session unused for this long. Default: 1h.
 	IdleTimeout caddy.Duration `json:"idle_timeout,omitempty"`
+	// Refresh keeps the provider's refresh token in the (encrypted) session
+	// and uses it when the ID token nears its expiry, so roles follow the
+	// provider and a user it disables is signed out; a failed refresh
+	// challenges again. Ask for a refresh token in scopes where the provider
+	// needs it (offline_access). Default: false.
+	Refresh bool `json:"refresh,omitempty"`
+	// RefreshBefore is how long before the ID token's expiry to refresh.
+	// Default: 1m.
+	RefreshBefore caddy.Duration `json:"refresh_before,omitempty"`
 }
 
 // SessionKey is one session-sealing key.
@@ -79,6 +88,7 @@ type browser struct {
 	logoutPath   string
 	backchannel  string // where the provider posts logout tokens
 	revoked      *revocations
+	refreshes    *refresher
 }
 
 const (
@@ -96,6 +106,9 @@ func (c *SignInConfig) provision(repl *caddy.Replacer) (*browser, error) {
 	}
 	b := &browser{cfg: c, callbackPath: c.PathPrefix + "/callback", logoutPath: c.PathPrefix + "/logout",
 		backchannel: c.PathPrefix + "/backchannel-logout", revoked: newRevocations()}
+	if b.refreshes, err = newRefresher(); err != nil {
+		return nil, err
+	}
 	codec, err := session.NewCodec("session", keys)
 	if err != nil {
 		return nil, fmt.Errorf("rolegate: sign_in: keys: %w", err)
@@ -135,6 +148,9 @@ func (c *SignInConfig) setDefaults() {
 	}
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = caddy.Duration(time.Hour)
+	}
+	if c.RefreshBefore == 0 {
+		c.RefreshBefore = caddy.Duration(time.Minute)
 	}
 }
 

@@ -39,6 +39,12 @@ type site struct {
 
 func newSite(t *testing.T, keys ...caddymodule.SessionKey) *site {
 	t.Helper()
+	return newSiteWith(t, nil, keys...)
+}
+
+// newSiteWith lets a test adjust the sign-in configuration.
+func newSiteWith(t *testing.T, adjust func(*caddymodule.SignInConfig), keys ...caddymodule.SessionKey) *site {
+	t.Helper()
 	var provider *devidp.Provider
 	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { provider.Handler().ServeHTTP(w, r) }))
 	t.Cleanup(idp.Close)
@@ -52,6 +58,9 @@ func newSite(t *testing.T, keys ...caddymodule.SessionKey) *site {
 	h := &caddymodule.Handler{Policy: v3Policy, SignIn: &caddymodule.SignInConfig{
 		Issuer: idp.URL, ClientID: audience, ClientSecret: devidp.ClientSecret, Keys: keys, InsecureCookies: true,
 	}}
+	if adjust != nil {
+		adjust(h.SignIn)
+	}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)
 	if err := h.Provision(ctx); err != nil {
@@ -389,4 +398,60 @@ func mustToken(t *testing.T, p *devidp.Provider, persona string) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// TestRefresh: with refresh on and the ID token due for refresh, the next
+// requests renew the session once, however many arrive together; when the
+// provider stops honouring the refresh token, the browser must sign in again.
+func TestRefresh(t *testing.T) {
+	s := newSiteWith(t, func(c *caddymodule.SignInConfig) {
+		c.Refresh = true
+		c.RefreshBefore = caddy.Duration(2 * time.Hour) // ID tokens live 1h: always due
+	})
+	c := browser(t)
+	s.signIn(t, c, "/tickets", "bob")
+	if n := s.provider.Refreshes(); n != 0 {
+		t.Fatalf("%d refreshes during sign-in", n)
+	}
+	// Ten requests at once with the same cookie: one refresh.
+	cookies := c.Jar.Cookies(mustURL(s.url))
+	var wg sync.WaitGroup
+	codes := make([]int, 10)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", s.url+"/tickets", nil)
+			req.Header.Set("Accept", "application/json")
+			for _, ck := range cookies {
+				req.AddCookie(ck)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	for i, code := range codes {
+		if code != 200 {
+			t.Fatalf("concurrent request %d: %d", i, code)
+		}
+	}
+	if n := s.provider.Refreshes(); n != 1 {
+		t.Fatalf("%d refreshes for one session's concurrent requests, want 1", n)
+	}
+	// The provider disables bob: the next refresh fails and he is challenged.
+	s.provider.RevokeRefreshTokens("bob")
+	if resp := get(t, c, s.url+"/tickets", "application/json"); resp.StatusCode != 200 {
+		t.Fatalf("within the refresh memo, with the old cookie: %d", resp.StatusCode)
+	}
+	fresh := browser(t)
+	s.signIn(t, fresh, "/tickets", "sam")
+	s.provider.RevokeRefreshTokens("sam")
+	if resp := get(t, fresh, s.url+"/tickets", htmlAccept); resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), s.idp.URL) {
+		t.Fatalf("refresh refused by the provider: %d to %q, want a new sign-in", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }

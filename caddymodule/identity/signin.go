@@ -114,6 +114,8 @@ type Result struct {
 	IDToken string
 	// Expiry of the ID token.
 	Expiry time.Time
+	// RefreshToken, when the provider issued one.
+	RefreshToken string
 }
 
 // ErrSignIn is a callback that must not sign anyone in.
@@ -159,7 +161,43 @@ func (s *SignIn) Finish(ctx context.Context, a *Attempt, state, code, redirectUR
 		return nil, fmt.Errorf("%w: %v", ErrSignIn, err)
 	}
 	sid, _ := claims["sid"].(string)
-	return &Result{Identity: id, ProviderSession: sid, IDToken: raw, Expiry: idt.Expiry}, nil
+	return &Result{Identity: id, ProviderSession: sid, IDToken: raw, Expiry: idt.Expiry, RefreshToken: tok.RefreshToken}, nil
+}
+
+// Refresh redeems a refresh token for subject. The provider may rotate the
+// refresh token; a new ID token, when the answer has one, must verify and
+// be about the same subject, and then gives the identity anew. A failure
+// means the provider no longer vouches for the session.
+func (s *SignIn) Refresh(ctx context.Context, subject, refreshToken string) (*Result, error) {
+	p, err := s.disc.get(s.ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx = oidc.ClientContext(ctx, s.cfg.Client)
+	tok, err := s.oauth(p, "").TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, fmt.Errorf("%w: refresh: %v", ErrSignIn, err)
+	}
+	res := &Result{RefreshToken: tok.RefreshToken, Expiry: tok.Expiry}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return res, nil
+	}
+	verifier := p.Verifier(&oidc.Config{ClientID: s.cfg.ClientID, SupportedSigningAlgs: s.cfg.Algorithms, Now: s.cfg.Now})
+	idt, err := verifier.Verify(ctx, raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: refreshed id token: %v", ErrSignIn, err)
+	}
+	claims, err := s.claims(ctx, p, idt, tok)
+	if err != nil {
+		return nil, err
+	}
+	if res.Identity, err = identityFrom(claims, s.cfg.UserClaim, s.rolePath); err != nil || res.Identity.Subject != subject {
+		return nil, fmt.Errorf("%w: the refreshed id token is about another subject", ErrSignIn)
+	}
+	res.ProviderSession, _ = claims["sid"].(string)
+	res.IDToken, res.Expiry = raw, idt.Expiry
+	return res, nil
 }
 
 // VerifyLogout checks a back-channel logout token: signature, exact issuer,

@@ -25,6 +25,10 @@ type Session struct {
 	ProviderSession string `json:"psid,omitempty"`
 	// IDToken is the raw ID token, the hint for RP-initiated logout.
 	IDToken string `json:"idt,omitempty"`
+	// RefreshToken, kept only when refresh is configured, and RefreshAt,
+	// when to use it (Unix seconds).
+	RefreshToken string `json:"rt,omitempty"`
+	RefreshAt    int64  `json:"rat,omitempty"`
 }
 
 // SealSession encodes and seals s.

@@ -42,17 +42,22 @@ func Personas() ([]Persona, error) {
 
 // Provider is the development identity provider.
 type Provider struct {
-	issuer   string
-	audience string
-	key      *rsa.PrivateKey
-	keyID    string
-	signer   jose.Signer
-	secret   string
-	personas map[string]Persona
-	order    []Persona
-	now      func() time.Time
-	codes    codes
-	sessions map[string]string // persona -> the sid of its last sign-in (guarded by codes.mu)
+	issuer    string
+	audience  string
+	key       *rsa.PrivateKey
+	keyID     string
+	signer    jose.Signer
+	secret    string
+	personas  map[string]Persona
+	order     []Persona
+	now       func() time.Time
+	codes     codes
+	sessions  map[string]string // persona -> the sid of its last sign-in (guarded by codes.mu)
+	refreshed int               // refresh tokens redeemed (guarded by codes.mu)
+
+	// IDTokenTTL is the lifetime of the ID tokens of the code flow.
+	// Default: 1h.
+	IDTokenTTL time.Duration
 }
 
 // ClientSecret is the secret of the one client the provider knows, whose

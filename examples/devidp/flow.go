@@ -112,8 +112,8 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 
 // token redeems a code for an ID token and an access token.
 func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != "authorization_code" {
-		tokenError(w, "unsupported_grant_type")
+	if err := r.ParseForm(); err != nil {
+		tokenError(w, "invalid_request")
 		return
 	}
 	id, secret, ok := r.BasicAuth()
@@ -122,6 +122,15 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	if id != p.audience || subtle.ConstantTimeCompare([]byte(secret), []byte(p.secret)) != 1 {
 		tokenError(w, "invalid_client")
+		return
+	}
+	switch r.Form.Get("grant_type") {
+	case "authorization_code":
+	case "refresh_token":
+		p.refresh(w, r.Form.Get("refresh_token"))
+		return
+	default:
+		tokenError(w, "unsupported_grant_type")
 		return
 	}
 	g, ok := p.codes.take(r.Form.Get("code"))
@@ -144,14 +153,67 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	p.sessions[g.persona] = sid
 	p.codes.mu.Unlock()
-	idToken, err := p.sign(g.persona, time.Hour, map[string]any{"nonce": g.nonce, "sid": sid})
+	idToken, err := p.sign(g.persona, p.ttl(), map[string]any{"nonce": g.nonce, "sid": sid})
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	access := p.codes.put(grant{persona: g.persona, expires: p.now().Add(time.Hour)}) // the access token is an opaque handle
+	p.issue(w, g.persona, sid, idToken)
+}
+
+// issue answers a token request: an ID token, an opaque access token, and a
+// refresh token that is good for one use (refresh tokens rotate).
+func (p *Provider) issue(w http.ResponseWriter, persona, sid, idToken string) {
+	access := p.codes.put(grant{persona: persona, expires: p.now().Add(time.Hour)}) // an opaque handle
+	refresh := p.codes.put(grant{persona: persona, nonce: sid, clientID: "refresh", expires: p.now().Add(24 * time.Hour)})
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, map[string]any{"access_token": "at-" + access, "token_type": "Bearer", "expires_in": 3600, "id_token": idToken})
+	writeJSON(w, map[string]any{"access_token": "at-" + access, "token_type": "Bearer", "expires_in": 3600,
+		"id_token": idToken, "refresh_token": "rt-" + refresh})
+}
+
+// refresh redeems a refresh token once, for new tokens.
+func (p *Provider) refresh(w http.ResponseWriter, token string) {
+	raw, _ := strings.CutPrefix(token, "rt-")
+	g, ok := p.codes.take(raw)
+	if !ok || g.clientID != "refresh" || p.now().After(g.expires) {
+		tokenError(w, "invalid_grant")
+		return
+	}
+	p.codes.mu.Lock()
+	p.refreshed++
+	p.codes.mu.Unlock()
+	idToken, err := p.sign(g.persona, p.ttl(), map[string]any{"sid": g.nonce})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	p.issue(w, g.persona, g.nonce, idToken)
+}
+
+// Refreshes counts the refresh tokens redeemed.
+func (p *Provider) Refreshes() int {
+	p.codes.mu.Lock()
+	defer p.codes.mu.Unlock()
+	return p.refreshed
+}
+
+// RevokeRefreshTokens invalidates every refresh token of the persona, as a
+// provider does when it disables a user.
+func (p *Provider) RevokeRefreshTokens(persona string) {
+	p.codes.mu.Lock()
+	defer p.codes.mu.Unlock()
+	for k, g := range p.codes.m {
+		if g.clientID == "refresh" && g.persona == persona {
+			delete(p.codes.m, k)
+		}
+	}
+}
+
+func (p *Provider) ttl() time.Duration {
+	if p.IDTokenTTL > 0 {
+		return p.IDTokenTTL
+	}
+	return time.Hour
 }
 
 func tokenError(w http.ResponseWriter, code string) {
