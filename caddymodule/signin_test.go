@@ -17,6 +17,7 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
 	"github.com/rolegate/rolegate/caddymodule"
+	"github.com/rolegate/rolegate/caddymodule/session"
 	"github.com/rolegate/rolegate/examples/backoffice/app"
 	"github.com/rolegate/rolegate/examples/devidp"
 )
@@ -453,5 +454,40 @@ func TestRefresh(t *testing.T) {
 	s.provider.RevokeRefreshTokens("sam")
 	if resp := get(t, fresh, s.url+"/tickets", htmlAccept); resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), s.idp.URL) {
 		t.Fatalf("refresh refused by the provider: %d to %q, want a new sign-in", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestExpiredAndIdleSessionsAreRefused seals sessions with the site's own
+// key, as only the gateway could, but past their absolute or idle limits.
+func TestExpiredAndIdleSessionsAreRefused(t *testing.T) {
+	s := newSite(t)
+	codec, err := session.NewCodec("session", []session.Key{{ID: "k2026", Secret: []byte(testKeyNew)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for name, c := range map[string]struct {
+		sess session.Session
+		want int
+	}{
+		"valid":   {session.Session{ID: "a", Subject: "alice", Roles: []string{"ADMIN"}, Issued: now.Unix(), Expires: now.Add(time.Hour).Unix(), Seen: now.Unix()}, 200},
+		"expired": {session.Session{ID: "b", Subject: "alice", Roles: []string{"ADMIN"}, Issued: now.Add(-9 * time.Hour).Unix(), Expires: now.Add(-time.Hour).Unix(), Seen: now.Unix()}, 401},
+		"idle":    {session.Session{ID: "c", Subject: "alice", Roles: []string{"ADMIN"}, Issued: now.Unix(), Expires: now.Add(time.Hour).Unix(), Seen: now.Add(-2 * time.Hour).Unix()}, 401},
+	} {
+		sealed, err := codec.SealSession(&c.sess)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", s.url+"/organizer-profile", nil)
+		req.Header.Set("Accept", "application/json")
+		req.AddCookie(&http.Cookie{Name: "rolegate", Value: sealed})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("%s session: %d, want %d", name, resp.StatusCode, c.want)
+		}
 	}
 }
