@@ -108,7 +108,7 @@ func NewBearer(cfg BearerConfig) (*Bearer, error) {
 		}
 		b.verifier = b.newVerifier(ks)
 	case cfg.JWKSURL != "":
-		b.verifier = b.newVerifier(oidc.NewRemoteKeySet(ctx, cfg.JWKSURL))
+		b.verifier = b.newVerifier(newRemoteKeys(ctx, cfg.JWKSURL, cfg.Client, cfg.Now, cfg.Algorithms))
 	}
 	return b, nil
 }
@@ -202,7 +202,7 @@ func (b *Bearer) discover() (*oidc.IDTokenVerifier, error) {
 	if err := p.Claims(&meta); err != nil || meta.JWKSURI == "" {
 		return nil, fmt.Errorf("%w: discovery document has no jwks_uri", ErrUnavailable)
 	}
-	b.verifier = b.newVerifier(oidc.NewRemoteKeySet(b.ctx, meta.JWKSURI))
+	b.verifier = b.newVerifier(newRemoteKeys(b.ctx, meta.JWKSURI, b.cfg.Client, b.cfg.Now, b.cfg.Algorithms))
 	return b.verifier, nil
 }
 
@@ -242,11 +242,6 @@ func (b *Bearer) Verify(ctx context.Context, raw string) (*Identity, error) {
 		b.cache.put(raw, id, tok.Expiry)
 	}
 	return id, err
-}
-
-// isFetchError tells a key set that could not be fetched from a bad token.
-func isFetchError(err error) bool {
-	return strings.Contains(err.Error(), "fetching keys")
 }
 
 func (b *Bearer) identity(claims map[string]any) (*Identity, error) {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -57,6 +58,9 @@ type SignIn struct {
 	disc     *discovery
 	ctx      context.Context
 	cancel   context.CancelFunc
+
+	mu   sync.Mutex
+	keys *remoteKeys // built from the discovered jwks_uri
 }
 
 // NewSignIn checks cfg. It does not touch the network.
@@ -83,6 +87,23 @@ func NewSignIn(cfg SignInConfig) (*SignIn, error) {
 
 // Close stops background work.
 func (s *SignIn) Close() { s.cancel() }
+
+// verifier checks tokens of the discovered provider p with rolegate's key
+// set (fetched on first use, refetched for unknown key IDs at most once per
+// MinRefetch).
+func (s *SignIn) verifier(p *oidc.Provider) *oidc.IDTokenVerifier {
+	s.mu.Lock()
+	if s.keys == nil {
+		var meta struct {
+			JWKSURI string `json:"jwks_uri"`
+		}
+		_ = p.Claims(&meta)
+		s.keys = newRemoteKeys(s.ctx, meta.JWKSURI, s.cfg.Client, s.cfg.Now, s.cfg.Algorithms)
+	}
+	keys := s.keys
+	s.mu.Unlock()
+	return oidc.NewVerifier(s.cfg.Issuer, keys, &oidc.Config{ClientID: s.cfg.ClientID, SupportedSigningAlgs: s.cfg.Algorithms, Now: s.cfg.Now})
+}
 
 func (s *SignIn) oauth(p *oidc.Provider, redirectURL string) *oauth2.Config {
 	return &oauth2.Config{ClientID: s.cfg.ClientID, ClientSecret: s.cfg.ClientSecret,
@@ -144,7 +165,7 @@ func (s *SignIn) Finish(ctx context.Context, a *Attempt, state, code, redirectUR
 	if !ok {
 		return nil, fmt.Errorf("%w: the token response has no id_token", ErrSignIn)
 	}
-	verifier := p.Verifier(&oidc.Config{ClientID: s.cfg.ClientID, SupportedSigningAlgs: s.cfg.Algorithms, Now: s.cfg.Now})
+	verifier := s.verifier(p)
 	idt, err := verifier.Verify(ctx, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: id token: %v", ErrSignIn, err)
@@ -183,7 +204,7 @@ func (s *SignIn) Refresh(ctx context.Context, subject, refreshToken string) (*Re
 	if raw == "" {
 		return res, nil
 	}
-	verifier := p.Verifier(&oidc.Config{ClientID: s.cfg.ClientID, SupportedSigningAlgs: s.cfg.Algorithms, Now: s.cfg.Now})
+	verifier := s.verifier(p)
 	idt, err := verifier.Verify(ctx, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: refreshed id token: %v", ErrSignIn, err)
@@ -207,7 +228,7 @@ func (s *SignIn) VerifyLogout(ctx context.Context, raw string) (*oidc.LogoutToke
 	if err != nil {
 		return nil, err
 	}
-	v := p.Verifier(&oidc.Config{ClientID: s.cfg.ClientID, SupportedSigningAlgs: s.cfg.Algorithms, Now: s.cfg.Now})
+	v := s.verifier(p)
 	return v.VerifyLogout(oidc.ClientContext(ctx, s.cfg.Client), raw)
 }
 
