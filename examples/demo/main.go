@@ -47,7 +47,12 @@ func run() error {
 	appAddr := flag.String("app", "127.0.0.1:9001", "address of the example back-office")
 	gateway := flag.String("gateway", "http://127.0.0.1:8080", "the gateway's URL, as the Caddyfile serves it")
 	nonLoopback := flag.Bool("allow-non-loopback", false, "let the development identity provider listen on a non-loopback address (never do this on a shared network)")
+	external := flag.String("issuer", "", "use this OpenID provider instead of the built-in development one (its client tixngo-backoffice must accept the gateway's callback; the secret comes from ROLEGATE_CLIENT_SECRET)")
 	flag.Parse()
+
+	if *external != "" {
+		return runExternal(*external, *appAddr, *caddyfile, *gateway)
+	}
 
 	if err := checkLoopback(*idpAddr, *nonLoopback); err != nil {
 		return err
@@ -148,4 +153,25 @@ API clients send a bearer token instead; as each persona:
 		fmt.Printf("\n  # %s %v\n  curl -i -H 'Authorization: Bearer %s' %s/tickets/42\n", p.Name, p.Claims["roles"], tok, gateway)
 	}
 	fmt.Printf("\nA token is also at http://%s/dev/token?persona=bob . Stop with Ctrl-C.\n", idpAddr)
+}
+
+// runExternal runs the gateway and the back-office against another OpenID
+// provider, such as the certified one the integration tests start.
+func runExternal(issuer, appAddr, caddyfile, gateway string) error {
+	stopApp, err := serve(appAddr, app.New())
+	if err != nil {
+		return fmt.Errorf("example back-office: %w", err)
+	}
+	defer stopApp()
+	os.Setenv("ROLEGATE_ISSUER", issuer)
+	os.Setenv("ROLEGATE_UPSTREAM", appAddr)
+	if err := startCaddy(caddyfile); err != nil {
+		return err
+	}
+	defer caddy.Stop()
+	fmt.Printf("\nrolegate demo (DEVELOPMENT ONLY) with the OpenID provider %s\n  gateway: %s\n", issuer, gateway)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	return nil
 }
