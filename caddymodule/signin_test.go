@@ -491,3 +491,66 @@ func TestExpiredAndIdleSessionsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelTabsEachReturnToTheirPage: two sign-ins started in one
+// browser, finished in the other order, each land where they began; the
+// attempts a browser keeps are bounded.
+func TestParallelTabsEachReturnToTheirPage(t *testing.T) {
+	s := newSite(t)
+	c := browser(t)
+	first := s.startSignIn(t, c, "/tickets/42", "bob")
+	second := s.startSignIn(t, c, "/spectators/7", "bob")
+	for cb, want := range map[*url.URL]string{second: "/spectators/7", first: "/tickets/42"} {
+		resp := get(t, c, cb.String(), htmlAccept)
+		if resp.StatusCode != 302 || resp.Header.Get("Location") != want {
+			t.Fatalf("callback: %d to %q, want %s", resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+	}
+	many := browser(t)
+	for range 8 {
+		resp := get(t, many, s.url+"/tickets", htmlAccept)
+		if resp.StatusCode != 302 {
+			t.Fatalf("sign-in start: %d", resp.StatusCode)
+		}
+	}
+	attempts := 0
+	for _, ck := range many.Jar.Cookies(mustURL(s.url)) {
+		if strings.HasPrefix(ck.Name, "rolegate-auth-") {
+			attempts++
+		}
+	}
+	if attempts > 5 {
+		t.Fatalf("%d sign-in attempt cookies kept, want at most 5", attempts)
+	}
+}
+
+// TestProviderOutage: with the provider unreachable from the start, the
+// gateway still starts; a valid session keeps working and a new sign-in
+// gets a clear 503, never a pass. (Once discovery has succeeded, the
+// browser is sent to the provider as usual, and an outage then shows there.)
+func TestProviderOutage(t *testing.T) {
+	s := newSite(t)
+	s.idp.Close()
+	codec, err := session.NewCodec("session", []session.Key{{ID: "k2026", Secret: []byte(testKeyNew)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	sealed, _ := codec.SealSession(&session.Session{ID: "s", Subject: "sam", Roles: []string{"SUPPORT"},
+		Issued: now.Unix(), Expires: now.Add(time.Hour).Unix(), Seen: now.Unix()})
+	req, _ := http.NewRequest("GET", s.url+"/tickets/42", nil)
+	req.AddCookie(&http.Cookie{Name: "rolegate", Value: sealed})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("a valid session during the outage: %d", resp.StatusCode)
+	}
+	newcomer := browser(t)
+	resp = get(t, newcomer, s.url+"/tickets/42", htmlAccept)
+	if resp.StatusCode != 503 || !strings.Contains(body(t, resp), "identity provider") {
+		t.Fatalf("sign-in during the outage: %d", resp.StatusCode)
+	}
+}
