@@ -20,20 +20,36 @@ import (
 // evilIdP is an OpenID provider whose token endpoint answers whatever ID
 // token the test sets, so the callback's checks can be attacked one by one.
 type evilIdP struct {
-	url     string
-	key     *rsa.PrivateKey
-	idToken string
+	url         string
+	key         *rsa.PrivateKey
+	idToken     string
+	userinfoSub string
 }
 
 func newEvilIdP(t *testing.T) *evilIdP {
 	t.Helper()
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	e := &evilIdP{key: key}
+	e := &evilIdP{key: key, userinfoSub: "alice"}
 	keys := &oidctest.Server{PublicKeys: []oidctest.PublicKey{{PublicKey: key.Public(), KeyID: "k1", Algorithm: "RS256"}}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 60, "id_token": e.idToken})
+	})
+	mux.HandleFunc("GET /userinfo", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer at" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"sub": e.userinfoSub, "department": "accounting", "roles": []string{"FORGED"}})
+	})
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": e.url, "authorization_endpoint": e.url + "/auth",
+			"token_endpoint": e.url + "/token", "jwks_uri": e.url + "/keys", "userinfo_endpoint": e.url + "/userinfo",
+			"response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
+			"id_token_signing_alg_values_supported": []string{"RS256"}})
 	})
 	mux.Handle("/", keys)
 	srv := httptest.NewServer(mux)
@@ -147,5 +163,31 @@ func TestFinishRefusesBadIDTokens(t *testing.T) {
 		if err := try(); !errors.Is(err, ErrSignIn) {
 			t.Errorf("%s: %v, want ErrSignIn", name, err)
 		}
+	}
+}
+
+// TestUserinfoIsMergedWhenConfigured: userinfo adds claims the ID token
+// lacks, never overrides a signed one, and must be about the same subject.
+func TestUserinfoIsMergedWhenConfigured(t *testing.T) {
+	e := newEvilIdP(t)
+	s, err := NewSignIn(SignInConfig{Issuer: e.url, ClientID: "rolegate", ClientSecret: "s", Userinfo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e.idToken = oidctest.SignIDToken(e.key, "k1", "RS256", e.claims("n", nil))
+	attempt := func() *Attempt {
+		return &Attempt{State: "st", Nonce: "n", Verifier: "v", Expires: time.Now().Add(time.Minute).Unix()}
+	}
+	res, err := s.Finish(context.Background(), attempt(), "st", "code", "cb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Identity.Claims["department"] != "accounting" || strings.Join(res.Identity.Roles, ",") != "ADMIN" {
+		t.Fatalf("claims %v, roles %v: want department from userinfo and roles from the ID token", res.Identity.Claims, res.Identity.Roles)
+	}
+	e.userinfoSub = "mallory"
+	if _, err := s.Finish(context.Background(), attempt(), "st", "code", "cb"); !errors.Is(err, ErrSignIn) {
+		t.Fatalf("userinfo about another subject: %v", err)
 	}
 }
