@@ -110,7 +110,7 @@ func (h *Handler) stripCookies(r *http.Request) {
 // identify returns the caller's verified identity: from a bearer token when
 // the request has an Authorization header, else from the session cookie.
 func (h *Handler) identify(w http.ResponseWriter, r *http.Request) (*identity.Identity, error) {
-	raw, ok := bearerToken(r.Header.Get("Authorization"))
+	raw, ok := identity.BearerToken(r.Header.Get("Authorization"))
 	if !ok && r.Header.Get("Authorization") == "" && h.browser != nil {
 		return h.sessionIdentity(w, r)
 	}
@@ -121,15 +121,6 @@ func (h *Handler) identify(w http.ResponseWriter, r *http.Request) (*identity.Id
 		return nil, &identity.InvalidTokenError{Err: errors.New("bearer tokens are not configured")}
 	}
 	return h.bearer.Verify(r.Context(), raw)
-}
-
-func bearerToken(header string) (string, bool) {
-	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
 }
 
 // admit sets the trusted identity headers and the placeholders.

@@ -151,18 +151,7 @@ func loadPolicy(path string) (*policy.Policy, error) {
 	if path == "" {
 		return nil, fmt.Errorf("rolegate: policy: a policy file is required")
 	}
-	doc, err := policy.LoadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	p, err := policy.Compile(doc)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.RunTests(); err != nil {
-		return nil, fmt.Errorf("rolegate: the policy fails its own tests, so it is not put in service:\n%w", err)
-	}
-	return p, nil
+	return policy.Open(path)
 }
 
 func (b *BearerConfig) config(repl *caddy.Replacer) identity.BearerConfig {

@@ -20,6 +20,24 @@ func LoadFile(path string) (*Document, error) {
 	return Parse(path, data)
 }
 
+// Open loads, compiles and self-tests the policy file at path: what the
+// gateway and the CLI put in service. A policy that fails one of its own
+// test cases is refused like one that does not compile.
+func Open(path string) (*Policy, error) {
+	doc, err := LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Compile(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.RunTests(); err != nil {
+		return nil, fmt.Errorf("policy %s fails its own tests, so it is not put in service:\n%w", path, err)
+	}
+	return p, nil
+}
+
 // Parse parses a policy document; file names it in error messages.
 func Parse(file string, data []byte) (*Document, error) {
 	var root yaml.Node

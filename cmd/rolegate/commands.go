@@ -9,19 +9,6 @@ import (
 	"github.com/rolegate/rolegate/caddymodule/policy"
 )
 
-// load reads, compiles and self-tests one policy file.
-func load(path string) (*policy.Policy, error) {
-	doc, err := policy.LoadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	p, err := policy.Compile(doc)
-	if err != nil {
-		return nil, err
-	}
-	return p, p.RunTests()
-}
-
 func lint(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, "rolegate lint: name at least one policy file\n")
@@ -29,7 +16,7 @@ func lint(args []string, stdout, stderr io.Writer) int {
 	}
 	code := exitOK
 	for _, path := range args {
-		p, err := load(path)
+		p, err := policy.Open(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "%v\n", err)
 			code = exitError
@@ -82,7 +69,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rolegate check: %v\n%s", err, usage)
 		return exitError
 	}
-	p, err := load(c.policy)
+	p, err := policy.Open(c.policy)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitError
@@ -137,7 +124,7 @@ func matrix(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rolegate matrix: name a policy file\n%s", usage)
 		return exitUsage
 	}
-	p, err := load(path)
+	p, err := policy.Open(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitError
