@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"cel.dev/cel-go/cel"
 )
 
 // Kinds are the action kinds, in the order the matrix shows them. A grant may
@@ -35,6 +37,15 @@ type Policy struct {
 	tries    map[string]*node
 	unmapped bool // unmapped routes are allowed for any signed-in user
 	tests    []compiledTest
+
+	features  map[string]bool // declared feature flags
+	roleRules []*condition    // by role index; nil where the role has no when:
+	refusals  []refusal
+}
+
+type refusal struct {
+	cond   *condition
+	reason string
 }
 
 // RoleDef is a compiled role.
@@ -70,6 +81,14 @@ type ActionDef struct {
 	Routes  []string
 	granted RoleSet
 	index   int
+	// conds are grants that hold only under a condition.
+	conds []condGrant
+}
+
+// condGrant is a conditional grant of an action to a set of roles.
+type condGrant struct {
+	roles RoleSet
+	cond  *condition
 }
 
 // ID is "page.action".
@@ -131,10 +150,12 @@ func Compile(doc *Document) (*Policy, error) {
 		byName: map[string]*RoleDef{}, tries: map[string]*node{},
 	}}
 	c.settings()
+	c.declareFeatures()
 	c.roles()
 	c.pages()
 	c.public()
 	c.grants()
+	c.refusals()
 	c.tests()
 	if err := errors.Join(c.errs...); err != nil {
 		return nil, err
@@ -149,7 +170,15 @@ type compiler struct {
 	// own and except hold, per role index, the actions granted or excepted
 	// (indexed by action index).
 	own, except [][]bool
-	roleLine    map[string]int
+	// ownCond holds, per role index, the role's own conditional grants.
+	ownCond [][]condRef
+	env     *cel.Env
+}
+
+// condRef is a conditional grant of one action.
+type condRef struct {
+	action int
+	cond   *condition
 }
 
 func (c *compiler) errorf(line int, format string, args ...any) {
@@ -166,12 +195,46 @@ func (c *compiler) settings() {
 	}
 }
 
+func (c *compiler) declareFeatures() {
+	c.p.features = map[string]bool{}
+	for _, f := range c.doc.Features {
+		if !isName(f.Value) {
+			c.errorf(f.Line, "features: %q is not a valid flag name (letters, digits, _ . -)", f.Value)
+		}
+		if c.p.features[f.Value] {
+			c.errorf(f.Line, "features: %q is declared twice", f.Value)
+		}
+		c.p.features[f.Value] = true
+	}
+	env, err := newEnv(c.p.features)
+	if err != nil {
+		c.errorf(1, "conditions: %v", err)
+		return
+	}
+	c.env = env
+}
+
+// Features lists the declared feature flags.
+func (p *Policy) Features() []string { return sortedKeys(p.features) }
+
+func (c *compiler) refusals() {
+	for i, r := range c.doc.Refuse {
+		if cond := c.compileCondition(r.When, fmt.Sprintf("refuse[%d]", i)); cond != nil {
+			c.p.refusals = append(c.p.refusals, refusal{cond: cond, reason: r.Reason})
+		}
+	}
+}
+
 func (c *compiler) roles() {
 	if len(c.doc.Roles) > MaxRoles {
 		c.errorf(c.doc.Roles[MaxRoles].Line, "roles: at most %d roles per policy", MaxRoles)
 		return
 	}
+	c.p.roleRules = make([]*condition, len(c.doc.Roles))
 	for i, r := range c.doc.Roles {
+		if r.When.Value != "" {
+			c.p.roleRules[i] = c.compileCondition(r.When, "role "+r.Name+": when")
+		}
 		def := &RoleDef{Name: r.Name, Title: r.Title, Index: i}
 		c.addRoleName(r.Name, r.Line, def)
 		for _, a := range r.Aliases {

@@ -26,9 +26,14 @@ const (
 	// Unauthenticated: the route needs an identity and there is none. Set by
 	// callers that know there is no user; Authorize never returns it.
 	Unauthenticated
+	// Refused: a refuse: rule of the policy holds for this user.
+	Refused
+	// GrantedIf: a role of the user holds the action under a condition
+	// that holds for this request.
+	GrantedIf
 )
 
-var reasonNames = [...]string{"no route", "public route", "granted", "not granted", "unmapped, allowed for signed-in users", "route open to signed-in users", "no identity"}
+var reasonNames = [...]string{"no route", "public route", "granted", "not granted", "unmapped, allowed for signed-in users", "route open to signed-in users", "no identity", "refused", "granted under a condition"}
 
 func (r Reason) String() string { return reasonNames[r] }
 
@@ -110,6 +115,8 @@ type Decision struct {
 	Reason  Reason
 	// Role is the index of a role that granted the action, or -1.
 	Role int
+	// Why is the refusal's reason, or the condition that granted the action.
+	Why string
 }
 
 // Authorize decides a matched request for a signed-in user holding roles.
@@ -146,6 +153,60 @@ func (p *Policy) Allowed(pg *PageDef, roles RoleSet) []string {
 	return ids
 }
 
+// AuthorizeInput decides like Authorize, and also applies the policy's
+// refusals and conditional grants with the user's attributes and the
+// feature flags in. Conditions are only evaluated when the unconditional
+// grants do not already decide.
+func (p *Policy) AuthorizeInput(m Match, roles RoleSet, in *Input) Decision {
+	var vs map[string]any
+	if len(p.refusals) > 0 && !m.Public() {
+		vs = vars(m, in)
+		for _, r := range p.refusals {
+			if r.cond.eval(vs) {
+				return Decision{Match: m, Role: -1, Reason: Refused, Why: r.reason}
+			}
+		}
+	}
+	d := p.Authorize(m, roles)
+	a := m.Action()
+	if d.Allowed || a == nil || len(a.conds) == 0 {
+		return d
+	}
+	for _, cg := range a.conds {
+		if cg.roles&roles == 0 {
+			continue
+		}
+		if vs == nil {
+			vs = vars(m, in)
+		}
+		if cg.cond.eval(vs) {
+			d.Allowed, d.Reason, d.Why = true, GrantedIf, cg.cond.src
+			d.Role = bits.TrailingZeros64(uint64(cg.roles & roles))
+			return d
+		}
+	}
+	return d
+}
+
+// Earned returns the roles named (names or aliases) plus those whose when:
+// condition holds for the user's attributes.
+func (p *Policy) Earned(names []string, user map[string]any) RoleSet {
+	s := p.Roles(names...)
+	var vs map[string]any
+	for i, rule := range p.roleRules {
+		if rule == nil || s.Has(i) {
+			continue
+		}
+		if vs == nil {
+			vs = vars(Match{}, &Input{User: user})
+		}
+		if rule.eval(vs) {
+			s |= 1 << uint(i)
+		}
+	}
+	return s
+}
+
 // Decide routes and authorizes in one call, for a signed-in user.
 func (p *Policy) Decide(method, path string, roles RoleSet) Decision {
 	return p.Authorize(p.Match(method, path), roles)
@@ -168,6 +229,10 @@ func (p *Policy) Explain(d Decision) string {
 		return fmt.Sprintf("%s: %s (route %q) is granted to %s only", verdict, a.ID(), d.Pattern(), p.roleList(a.granted))
 	case Public, SignedIn:
 		return fmt.Sprintf("%s: %s %q", verdict, d.Reason, d.Pattern())
+	case Refused:
+		return fmt.Sprintf("%s: refused: %s", verdict, d.Why)
+	case GrantedIf:
+		return fmt.Sprintf("%s: role %s is granted %s (route %q) because %s", verdict, p.roles[d.Role].Name, d.Action().ID(), d.Pattern(), d.Why)
 	default:
 		return fmt.Sprintf("%s: %s", verdict, d.Reason)
 	}

@@ -11,6 +11,7 @@ func (c *compiler) grants() {
 	}
 	c.own = make([][]bool, n)
 	c.except = make([][]bool, n)
+	c.ownCond = make([][]condRef, n)
 	for i := range n {
 		c.own[i] = make([]bool, len(c.p.actions))
 		c.except[i] = make([]bool, len(c.p.actions))
@@ -27,9 +28,15 @@ func (c *compiler) grants() {
 		}
 		seen[r.Name] = g.Line
 		c.resolve(g.Pages, c.own[r.Index], "grant "+r.Name)
+		c.resolveConditional(g.Pages, r.Index, "grant "+r.Name)
 	}
 	for i, r := range c.doc.Roles {
 		c.resolve(r.Except, c.except[i], "role "+r.Name+": except")
+		for _, g := range r.Except {
+			if len(g.Conditional) > 0 {
+				c.errorf(g.Line, "role %s: except: conditions are not allowed here; except removes grants", r.Name)
+			}
+		}
 	}
 	c.inherit()
 }
@@ -57,6 +64,25 @@ func (c *compiler) resolve(grants []*PageGrant, set []bool, what string) {
 		for _, item := range g.Items {
 			if !c.resolveItem(pg, item.Value, set) {
 				c.errorf(item.Line, "%s: page %s has no action or action kind %q%s", what, pg.ID, item.Value, suggest(item.Value, itemNames(pg)))
+			}
+		}
+	}
+}
+
+// resolveConditional records a role's conditional grants.
+func (c *compiler) resolveConditional(grants []*PageGrant, role int, what string) {
+	for _, g := range grants {
+		for _, ci := range g.Conditional {
+			cond := c.compileCondition(ci.When, what+": page "+g.Page)
+			set := make([]bool, len(c.p.actions))
+			c.resolve([]*PageGrant{{Page: g.Page, Line: ci.Line, Items: ci.Items}}, set, what)
+			if cond == nil {
+				continue
+			}
+			for a, ok := range set {
+				if ok {
+					c.ownCond[role] = append(c.ownCond[role], condRef{action: a, cond: cond})
+				}
 			}
 		}
 	}
@@ -124,6 +150,7 @@ func (c *compiler) inherit() {
 	)
 	state := make([]int, len(c.p.roles))
 	effective := make([][]bool, len(c.p.roles))
+	effCond := make([][]condRef, len(c.p.roles))
 	var visit func(i int, path []string) []bool
 	visit = func(i int, path []string) []bool {
 		r := c.doc.Roles[i]
@@ -144,7 +171,13 @@ func (c *compiler) inherit() {
 			for a, ok := range visit(parent.Index, append(path, r.Name)) {
 				set[a] = set[a] || ok
 			}
+			for _, cr := range effCond[parent.Index] {
+				if !c.except[i][cr.action] {
+					effCond[i] = append(effCond[i], cr)
+				}
+			}
 		}
+		effCond[i] = append(effCond[i], c.ownCond[i]...)
 		for a := range set {
 			set[a] = (set[a] && !c.except[i][a]) || c.own[i][a]
 		}
@@ -161,4 +194,19 @@ func (c *compiler) inherit() {
 			}
 		}
 	}
+	for i := range c.p.roles {
+		for _, cr := range effCond[i] {
+			c.p.actions[cr.action].addCond(i, cr.cond)
+		}
+	}
+}
+
+func (a *ActionDef) addCond(role int, cond *condition) {
+	for j := range a.conds {
+		if a.conds[j].cond == cond {
+			a.conds[j].roles |= 1 << uint(role)
+			return
+		}
+	}
+	a.conds = append(a.conds, condGrant{roles: 1 << uint(role), cond: cond})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -153,7 +154,7 @@ func (p *parser) strList(n *yaml.Node, what string) []Pos[string] {
 	return out
 }
 
-var documentFields = []string{"name", "version", "description", "unmapped", "roles", "pages", "grants", "public", "authenticated", "tests"}
+var documentFields = []string{"name", "version", "description", "unmapped", "features", "roles", "pages", "grants", "refuse", "public", "authenticated", "tests"}
 
 func (p *parser) document(n *yaml.Node) *Document {
 	doc := &Document{File: p.file, Unmapped: Pos[string]{Value: "deny", Line: n.Line}}
@@ -179,6 +180,10 @@ func (p *parser) document(n *yaml.Node) *Document {
 			doc.Public = p.strList(v, "public")
 		case "authenticated":
 			doc.Authenticated = p.strList(v, "authenticated")
+		case "features":
+			doc.Features = p.strList(v, "features")
+		case "refuse":
+			doc.Refuse = p.refusals(v)
 		case "tests":
 			doc.Tests = p.tests(v)
 		}
@@ -186,7 +191,7 @@ func (p *parser) document(n *yaml.Node) *Document {
 	return doc
 }
 
-var roleFields = []string{"title", "aliases", "extends", "except"}
+var roleFields = []string{"title", "aliases", "extends", "except", "when"}
 
 func (p *parser) role(k, n *yaml.Node) *Role {
 	r := &Role{Name: k.Value, Line: k.Line}
@@ -204,6 +209,8 @@ func (p *parser) role(k, n *yaml.Node) *Role {
 			r.Extends = p.strList(v, what+": extends")
 		case "except":
 			r.Except = p.pageGrants(v, what+": except")
+		case "when":
+			r.When = p.when(v, what+": when")
 		}
 	})
 	return r
@@ -244,16 +251,119 @@ func (p *parser) action(page string, k, n *yaml.Node) *Action {
 }
 
 // pageGrants reads {page: [items]} where the items may also be written as
-// the single string "all" (or "*").
+// the single string "all" (or "*"), and an item may be a conditional
+// {action: name, when: condition} (or actions: [names]).
 func (p *parser) pageGrants(n *yaml.Node, what string) []*PageGrant {
 	var out []*PageGrant
 	p.entries(n, what, func(k, v *yaml.Node) {
-		out = append(out, &PageGrant{Page: k.Value, Line: k.Line, Items: p.strList(v, what+": page "+k.Value)})
+		g := &PageGrant{Page: k.Value, Line: k.Line}
+		w := what + ": page " + k.Value
+		if v.Kind != yaml.SequenceNode {
+			g.Items = p.strList(v, w)
+			out = append(out, g)
+			return
+		}
+		for _, item := range v.Content {
+			if item.Kind == yaml.MappingNode {
+				g.Conditional = append(g.Conditional, p.conditionalItem(item, w))
+			} else {
+				g.Items = append(g.Items, p.posStr(item, w))
+			}
+		}
+		out = append(out, g)
 	})
 	return out
 }
 
-var testFields = []string{"role", "roles", "request", "expect", "action"}
+var conditionalFields = []string{"action", "actions", "when"}
+
+func (p *parser) conditionalItem(n *yaml.Node, what string) *ConditionalItem {
+	c := &ConditionalItem{Line: n.Line}
+	p.fields(n, what, conditionalFields, func(key string, v *yaml.Node) {
+		switch key {
+		case "action", "actions":
+			c.Items = append(c.Items, p.strList(v, what+": "+key)...)
+		case "when":
+			c.When = p.posStr(v, what+": when")
+		}
+	})
+	if len(c.Items) == 0 || c.When.Value == "" {
+		p.errorf(n, "%s: a conditional grant needs action (or actions) and when", what)
+	}
+	return c
+}
+
+// when reads a condition: CEL text, or a structured {all|any: [tests]}
+// where each test is {attribute: path, <operator>: value}, translated to CEL.
+func (p *parser) when(n *yaml.Node, what string) Pos[string] {
+	if n.Kind == yaml.ScalarNode {
+		return p.posStr(n, what)
+	}
+	var join string
+	var tests *yaml.Node
+	p.fields(n, what, []string{"all", "any"}, func(key string, v *yaml.Node) {
+		if tests != nil {
+			p.errorf(v, "%s: give all or any, not both", what)
+		}
+		join, tests = map[string]string{"all": " && ", "any": " || "}[key], v
+	})
+	if tests == nil || tests.Kind != yaml.SequenceNode || len(tests.Content) == 0 {
+		p.errorf(n, "%s: expected CEL text, or all:/any: with a list of tests", what)
+		return Pos[string]{Line: n.Line}
+	}
+	var parts []string
+	for _, t := range tests.Content {
+		var m map[string]any
+		if err := t.Decode(&m); err != nil {
+			p.errorf(t, "%s: %v", what, err)
+			continue
+		}
+		attr, _ := m["attribute"].(string)
+		delete(m, "attribute")
+		if len(m) != 1 {
+			p.errorf(t, "%s: a test is {attribute: name, <operator>: value} with one of %s", what, strings.Join(structuredOps, ", "))
+			continue
+		}
+		for op, value := range m {
+			expr, err := structuredToCEL(attr, op, value)
+			if err != nil {
+				p.errorf(t, "%s: %v", what, err)
+				continue
+			}
+			parts = append(parts, "("+expr+")")
+		}
+	}
+	return Pos[string]{Value: strings.Join(parts, join), Line: n.Line}
+}
+
+var refusalFields = []string{"when", "reason"}
+
+func (p *parser) refusals(n *yaml.Node) []*Refusal {
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "refuse: expected a list")
+		return nil
+	}
+	var out []*Refusal
+	for i, item := range n.Content {
+		r := &Refusal{Line: item.Line}
+		what := fmt.Sprintf("refuse[%d]", i)
+		p.fields(item, what, refusalFields, func(key string, v *yaml.Node) {
+			switch key {
+			case "when":
+				r.When = p.when(v, what+": when")
+			case "reason":
+				r.Reason = p.str(v, what+": reason")
+			}
+		})
+		if r.When.Value == "" || r.Reason == "" {
+			p.errorf(item, "%s: needs when and reason", what)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+var testFields = []string{"role", "roles", "request", "expect", "action", "user", "features"}
 
 func (p *parser) tests(n *yaml.Node) []*TestCase {
 	if n.Kind != yaml.SequenceNode {
@@ -274,6 +384,12 @@ func (p *parser) tests(n *yaml.Node) []*TestCase {
 				tc.Expect = p.posStr(v, what+": expect")
 			case "action":
 				tc.Action = p.posStr(v, what+": action")
+			case "user":
+				if err := v.Decode(&tc.User); err != nil || v.Kind != yaml.MappingNode {
+					p.errorf(v, "%s: user: expected a mapping of attributes", what)
+				}
+			case "features":
+				tc.Features = p.strList(v, what+": features")
 			}
 		})
 		out = append(out, tc)

@@ -40,6 +40,11 @@ type Document struct {
 	// Authenticated lists routes any signed-in user may reach, whatever
 	// their roles (a home page, a profile page).
 	Authenticated []Pos[string]
+	// Features are the feature flags conditions may name with feature().
+	Features []Pos[string]
+	// Refuse lists conditions under which a signed-in user is refused
+	// everything.
+	Refuse []*Refusal
 	// Tests are the policy's own test cases, run by `rolegate lint` and
 	// by Provision before a policy is put in service.
 	Tests []*TestCase
@@ -62,6 +67,10 @@ type Role struct {
 	// Except removes grants inherited through Extends ("all of ADMIN except ...").
 	// The role's own grants are added after the exception is applied.
 	Except []*PageGrant
+	// When, if set, is a CEL condition on the user's attributes by which the
+	// role is earned (besides being named in the roles claim). Structured
+	// all/any conditions are translated to CEL when read.
+	When Pos[string]
 }
 
 // Page is a screen or resource of the protected application.
@@ -95,6 +104,25 @@ type PageGrant struct {
 	Page  string
 	Line  int
 	Items []Pos[string]
+	// Conditional items hold only while their condition does.
+	Conditional []*ConditionalItem
+}
+
+// ConditionalItem grants actions (names, kinds or "all") under a CEL
+// condition, such as feature('ticket.email.custom') or
+// path.account == user.account.
+type ConditionalItem struct {
+	Line  int
+	Items []Pos[string]
+	When  Pos[string]
+}
+
+// Refusal refuses every request of a signed-in user for whom When holds,
+// whatever their roles, with Reason shown to them (a deactivated user).
+type Refusal struct {
+	Line   int
+	When   Pos[string]
+	Reason string
 }
 
 // TestCase is one expectation the policy states about itself.
@@ -108,4 +136,8 @@ type TestCase struct {
 	Expect Pos[string]
 	// Action, when set, is the "page.action" the request must map to.
 	Action Pos[string]
+	// User holds the requester's attributes, for conditions.
+	User map[string]any
+	// Features on for this case (the others are off).
+	Features []Pos[string]
 }

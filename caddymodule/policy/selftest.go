@@ -15,6 +15,8 @@ type compiledTest struct {
 	allow         bool
 	action        *ActionDef
 	request, what string
+	names         []string
+	input         *Input
 }
 
 func (c *compiler) tests() {
@@ -24,7 +26,18 @@ func (c *compiler) tests() {
 		for _, r := range tc.Roles {
 			if def := c.roleByName(r.Value, r.Line, what); def != nil {
 				t.roles |= 1 << uint(def.Index)
+				t.names = append(t.names, r.Value)
 			}
+		}
+		t.input = &Input{User: tc.User, Features: map[string]bool{}}
+		for _, f := range tc.Features {
+			if !c.p.features[f.Value] {
+				c.errorf(f.Line, "%s: unknown feature %q%s", what, f.Value, suggest(f.Value, sortedKeys(c.p.features)))
+			}
+			t.input.Features[f.Value] = true
+		}
+		if tc.User != nil {
+			t.anonymous = false
 		}
 		method, path, ok := strings.Cut(tc.Request.Value, " ")
 		if !ok || method == "" || !strings.HasPrefix(path, "/") {
@@ -71,7 +84,7 @@ func (p *Policy) RunTests() error {
 		if t.anonymous && !m.Public() {
 			d = Decision{Match: m, Role: -1}
 		} else {
-			d = p.Authorize(m, t.roles)
+			d = p.AuthorizeInput(m, p.Earned(t.names, t.input.User), t.input)
 		}
 		if msg := t.check(p, d); msg != "" {
 			errs = append(errs, &Error{File: p.File, Line: t.line, Msg: fmt.Sprintf("%s: %s: %s", t.what, t.request, msg)})
