@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -162,6 +163,7 @@ func (b *browser) openAttempt(r *http.Request, name string) *identity.Attempt {
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, res *identity.Result) error {
 	now := time.Now()
 	s := &session.Session{ID: newSessionID(), Subject: res.Identity.Subject, Roles: res.Identity.Roles, ProviderSession: res.ProviderSession,
+		Claims: attributes(res.Identity.Claims),
 		Issued: now.Unix(), Expires: now.Add(time.Duration(h.browser.cfg.Lifetime)).Unix(), Seen: now.Unix(), IDToken: res.IDToken}
 	h.browser.keepRefresh(s, res)
 	return h.writeSession(w, r, s)
@@ -229,14 +231,28 @@ func (h *Handler) sessionIdentity(w http.ResponseWriter, r *http.Request) (*iden
 		if err := h.writeSession(w, r, refreshed); err != nil {
 			return nil, errNoCredentials
 		}
-		return &identity.Identity{Subject: refreshed.Subject, Roles: refreshed.Roles}, nil
+		return &identity.Identity{Subject: refreshed.Subject, Roles: refreshed.Roles, Claims: refreshed.Claims}, nil
 	}
 	if now-s.Seen >= idle/10 {
 		renewed := *s // s is shared through the cache: change a copy
 		renewed.Seen = now
 		_ = h.writeSession(w, r, &renewed)
 	}
-	return &identity.Identity{Subject: s.Subject, Roles: s.Roles}, nil
+	return &identity.Identity{Subject: s.Subject, Roles: s.Roles, Claims: s.Claims}, nil
+}
+
+// tokenClaims are about the token, not the user: not kept in sessions.
+var tokenClaims = []string{"iss", "aud", "exp", "iat", "nbf", "nonce", "at_hash", "c_hash", "auth_time", "azp", "sid", "jti"}
+
+// attributes returns the claims worth keeping as the user's attributes.
+func attributes(claims map[string]any) map[string]any {
+	out := make(map[string]any, len(claims))
+	for k, v := range claims {
+		if !slices.Contains(tokenClaims, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // logout ends the local session and, when the provider supports it, the

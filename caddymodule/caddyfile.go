@@ -28,6 +28,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    roles_header  <name>
 //	    actions_header <name>
 //	    strip_headers <name...>
+//	    features      <flag...>
 //	    deny_mode     respond|error
 //	    bearer {
 //	        issuer      <url>
@@ -110,6 +111,8 @@ func (h *Handler) unmarshalOption(d *caddyfile.Dispenser, opt string) error {
 		return oneArg(d, &h.DenyMode)
 	case "strip_headers":
 		return someArgs(d, &h.StripHeaders)
+	case "features":
+		return someArgs(d, &h.Features)
 	case "bearer":
 		h.Bearer = new(BearerConfig)
 		return h.Bearer.unmarshalCaddyfile(d)

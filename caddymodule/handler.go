@@ -50,10 +50,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if err != nil {
 		return h.challenge(w, r, m, err)
 	}
-	roles := h.policy.Roles(id.Roles...)
-	d := h.policy.Authorize(m, roles)
+	// Roles named in the token or session, plus those earned by the
+	// policy's role rules; conditions see the claims as user attributes.
+	roles := h.policy.Earned(id.Roles, id.Claims)
+	d := h.policy.AuthorizeInput(m, roles, &policy.Input{User: id.Claims, Features: h.features})
 	if !d.Allowed {
-		return h.deny(w, r, id, d)
+		return h.deny(w, r, id, roles, d)
 	}
 	h.admit(r, id, roles, d)
 	h.stripCookies(r)

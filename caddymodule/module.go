@@ -6,6 +6,8 @@ package caddymodule
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -57,17 +59,23 @@ type Handler struct {
 	// request. The user and roles headers are always deleted. Default: none.
 	StripHeaders []string `json:"strip_headers,omitempty"`
 
+	// Features lists the policy's feature flags that are on for this site;
+	// every other declared flag is off. Naming a flag the policy does not
+	// declare is an error. Default: none.
+	Features []string `json:"features,omitempty"`
+
 	// DenyMode is "respond" to have rolegate write 400, 401, 403 and 503
 	// answers itself (problem+json for APIs, HTML for browsers), or "error"
 	// to return them as errors for the site's handle_errors routes, with
 	// the {rolegate.*} placeholders set. Default: respond.
 	DenyMode string `json:"deny_mode,omitempty"`
 
-	policy  *policy.Policy
-	bearer  *identity.Bearer
-	browser *browser
-	strip   []string
-	logger  *zap.Logger
+	policy   *policy.Policy
+	features map[string]bool
+	bearer   *identity.Bearer
+	browser  *browser
+	strip    []string
+	logger   *zap.Logger
 }
 
 // BearerConfig configures bearer-token verification.
@@ -115,6 +123,9 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 		return err
 	}
 	h.policy = p
+	if h.features, err = flags(p, h.Features); err != nil {
+		return err
+	}
 	if h.Bearer != nil {
 		if h.bearer, err = identity.NewBearer(h.Bearer.config(repl)); err != nil {
 			return err
@@ -173,6 +184,19 @@ func replaceAll(repl *caddy.Replacer, in []string) []string {
 		out[i] = repl.ReplaceKnown(s, "")
 	}
 	return out
+}
+
+// flags checks the configured feature flags against the policy's.
+func flags(p *policy.Policy, on []string) (map[string]bool, error) {
+	declared := p.Features()
+	out := make(map[string]bool, len(declared))
+	for _, name := range on {
+		if !slices.Contains(declared, name) {
+			return nil, fmt.Errorf("rolegate: features: %q is not declared by policy %s (it declares %s)", name, p.File, strings.Join(declared, ", "))
+		}
+		out[name] = true
+	}
+	return out, nil
 }
 
 // Validate checks the provisioned configuration.

@@ -53,7 +53,7 @@ func (h *Handler) refresh(ctx context.Context, s *session.Session) (*session.Ses
 		}
 		next := *s
 		if res.Identity != nil {
-			next.Roles, next.IDToken = res.Identity.Roles, res.IDToken
+			next.Roles, next.IDToken, next.Claims = res.Identity.Roles, res.IDToken, attributes(res.Identity.Claims)
 			if res.ProviderSession != "" {
 				next.ProviderSession = res.ProviderSession
 			}

@@ -54,8 +54,8 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request, m policy.Mat
 }
 
 // deny answers 403 and writes the audit record.
-func (h *Handler) deny(w http.ResponseWriter, r *http.Request, id *identity.Identity, d policy.Decision) error {
-	roles := h.policy.RoleNames(h.policy.Roles(id.Roles...))
+func (h *Handler) deny(w http.ResponseWriter, r *http.Request, id *identity.Identity, set policy.RoleSet, d policy.Decision) error {
+	roles := h.policy.RoleNames(set)
 	h.logger.Info("denied",
 		zap.String("subject", id.Subject),
 		zap.String("method", r.Method),
@@ -68,7 +68,10 @@ func (h *Handler) deny(w http.ResponseWriter, r *http.Request, id *identity.Iden
 	p := pageOf(d.Match)
 	p.Roles = roles
 	detail := "none of your roles is granted this action"
-	if !d.Found() {
+	switch {
+	case d.Reason == policy.Refused:
+		detail = "access refused: " + d.Why
+	case !d.Found():
 		detail = "this address is not part of the application's policy, so it is denied"
 	}
 	return h.refuse(w, r, http.StatusForbidden, detail, p)

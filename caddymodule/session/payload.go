@@ -15,6 +15,9 @@ type Session struct {
 	Subject string `json:"sub"`
 	// Roles are the role names found at sign-in.
 	Roles []string `json:"roles,omitempty"`
+	// Claims are the user's claims at sign-in, less the token's own
+	// (iss, aud, exp ...): the attributes conditions and role rules read.
+	Claims map[string]any `json:"c,omitempty"`
 	// Issued and Expires bound the session absolutely (Unix seconds).
 	Issued  int64 `json:"iat"`
 	Expires int64 `json:"exp"`
