@@ -1,6 +1,9 @@
 package caddymodule
 
 import (
+	"net/http"
+	"strconv"
+
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
@@ -29,6 +32,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	    actions_header <name>
 //	    strip_headers <name...>
 //	    features      <flag...>
+//	    enrich {
+//	        url          <url with {sub} or {email}>
+//	        header       <name> <value>   (repeatable)
+//	        timeout      <duration>
+//	        ttl          <duration>
+//	        negative_ttl <duration>
+//	        size         <users>
+//	    }
 //	    deny_mode     respond|error
 //	    bearer {
 //	        issuer      <url>
@@ -113,6 +124,9 @@ func (h *Handler) unmarshalOption(d *caddyfile.Dispenser, opt string) error {
 		return someArgs(d, &h.StripHeaders)
 	case "features":
 		return someArgs(d, &h.Features)
+	case "enrich":
+		h.Enrich = new(EnrichConfig)
+		return h.Enrich.unmarshalCaddyfile(d)
 	case "bearer":
 		h.Bearer = new(BearerConfig)
 		return h.Bearer.unmarshalCaddyfile(d)
@@ -253,16 +267,7 @@ func (c *SignInConfig) unmarshalOption(d *caddyfile.Dispenser, opt string) error
 		}
 		return nil
 	case durations[opt] != nil:
-		var v string
-		if err := oneArg(d, &v); err != nil {
-			return err
-		}
-		dur, err := caddy.ParseDuration(v)
-		if err != nil {
-			return d.Errf("rolegate: sign_in: %s: %v", opt, err)
-		}
-		*durations[opt] = caddy.Duration(dur)
-		return nil
+		return durationArg(d, durations[opt])
 	case opt == "key":
 		args := d.RemainingArgs()
 		if len(args) != 2 {
@@ -272,4 +277,51 @@ func (c *SignInConfig) unmarshalOption(d *caddyfile.Dispenser, opt string) error
 		return nil
 	}
 	return d.Errf("rolegate: sign_in: unknown option %q", opt)
+}
+
+// unmarshalCaddyfile reads the enrich { } sub-block.
+func (c *EnrichConfig) unmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	seen := map[string]bool{}
+	for d.NextBlock(1) {
+		opt := d.Val()
+		if seen[opt] && opt != "header" {
+			return d.Errf("rolegate: enrich: option %q given twice", opt)
+		}
+		seen[opt] = true
+		var err error
+		switch opt {
+		case "url":
+			err = oneArg(d, &c.URL)
+		case "header":
+			args := d.RemainingArgs()
+			if len(args) != 2 {
+				return d.Err("rolegate: enrich: header takes a name and a value")
+			}
+			if c.Headers == nil {
+				c.Headers = http.Header{}
+			}
+			c.Headers.Add(args[0], args[1])
+		case "timeout", "ttl", "negative_ttl":
+			err = durationArg(d, map[string]*caddy.Duration{"timeout": &c.Timeout, "ttl": &c.TTL, "negative_ttl": &c.NegativeTTL}[opt])
+		case "size":
+			var v string
+			if err = oneArg(d, &v); err == nil {
+				if c.Size, err = strconv.Atoi(v); err != nil || c.Size <= 0 {
+					return d.Errf("rolegate: enrich: size %q is not a positive number", v)
+				}
+			}
+		default:
+			err = d.Errf("rolegate: enrich: unknown option %q", opt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if c.URL == "" {
+		return d.Err("rolegate: enrich: url is required")
+	}
+	return nil
 }

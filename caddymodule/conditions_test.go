@@ -2,6 +2,7 @@ package caddymodule
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -87,5 +88,41 @@ func TestUndeclaredFeatureStopsProvisioning(t *testing.T) {
 	h := &Handler{Policy: writePolicy(t, scopedPolicy), Features: []string{"betta"}}
 	if err := provision(h); err == nil || !strings.Contains(err.Error(), `"betta" is not declared`) {
 		t.Fatalf("Provision: %v", err)
+	}
+}
+
+// TestEnrichedAttributesDecide: the account comes from the application's
+// own data, not the token; when the lookup fails the request gets 503 and
+// never reaches the upstream.
+func TestEnrichedAttributesDecide(t *testing.T) {
+	idp := newTestIdP(t)
+	up := true
+	dir := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		_, _ = w.Write([]byte(`{"active": true, "account": "acme"}`))
+	}))
+	defer dir.Close()
+	h := newGate(t, idp, func(h *Handler) {
+		h.Policy = writePolicy(t, scopedPolicy)
+		h.Enrich = &EnrichConfig{URL: dir.URL + "/users/{sub}"}
+	})
+	tok := idp.token(map[string]any{"account": "globex"}) // the token's claim is overridden
+	json := http.Header{"Accept": {"application/json"}}
+	if res := do(t, h, "GET", "/accounts/acme", tok, json); res.up == nil {
+		t.Fatalf("own account from the directory: %d", res.w.Code)
+	}
+	if res := do(t, h, "GET", "/accounts/globex", tok, json); res.up != nil {
+		t.Fatal("the token's account claim beat the directory's")
+	}
+	up = false
+	h2 := newGate(t, idp, func(h *Handler) {
+		h.Policy = writePolicy(t, scopedPolicy)
+		h.Enrich = &EnrichConfig{URL: dir.URL + "/users/{sub}"}
+	})
+	if res := do(t, h2, "GET", "/accounts/acme", tok, json); res.w.Code != 503 || res.up != nil {
+		t.Fatalf("lookup failing: %d, reached %v; want 503", res.w.Code, res.up != nil)
 	}
 }

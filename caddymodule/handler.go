@@ -47,6 +47,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 	if errors.Is(err, errNoCredentials) && h.browser != nil && isNavigation(r) {
 		return h.beginSignIn(w, r)
 	}
+	if err == nil && h.enricher != nil {
+		id, err = h.enricher.Enrich(r.Context(), id)
+	}
 	if err != nil {
 		return h.challenge(w, r, m, err)
 	}

@@ -59,6 +59,12 @@ type Handler struct {
 	// request. The user and roles headers are always deleted. Default: none.
 	StripHeaders []string `json:"strip_headers,omitempty"`
 
+	// Enrich looks each user up in the legacy application or a user
+	// directory; the answer's attributes join the claims that role rules and
+	// conditions read. A failed lookup refuses the request with 503.
+	// Default: no lookup.
+	Enrich *EnrichConfig `json:"enrich,omitempty"`
+
 	// Features lists the policy's feature flags that are on for this site;
 	// every other declared flag is off. Naming a flag the policy does not
 	// declare is an error. Default: none.
@@ -72,6 +78,7 @@ type Handler struct {
 
 	policy   *policy.Policy
 	features map[string]bool
+	enricher *identity.Enricher
 	bearer   *identity.Bearer
 	browser  *browser
 	strip    []string
@@ -136,6 +143,11 @@ func (h *Handler) Provision(ctx caddy.Context) error {
 			return err
 		}
 	}
+	if h.Enrich != nil {
+		if h.enricher, err = h.Enrich.provision(repl); err != nil {
+			return err
+		}
+	}
 	h.strip = append([]string{h.UserHeader, h.RolesHeader, h.ActionsHeader}, h.StripHeaders...)
 	for i, name := range h.strip {
 		h.strip[i] = http.CanonicalHeaderKey(name)
@@ -184,6 +196,38 @@ func replaceAll(repl *caddy.Replacer, in []string) []string {
 		out[i] = repl.ReplaceKnown(s, "")
 	}
 	return out
+}
+
+// EnrichConfig configures the attribute lookup.
+type EnrichConfig struct {
+	// URL of the lookup, with {sub} and {email} replaced by the user's
+	// subject and email, escaped. Required.
+	URL string `json:"url,omitempty"`
+	// Headers sent with each lookup, such as an API key ({env.*} allowed).
+	Headers http.Header `json:"headers,omitempty"`
+	// Timeout of one lookup. Default: 2s.
+	Timeout caddy.Duration `json:"timeout,omitempty"`
+	// TTL of a cached answer. Default: 5m.
+	TTL caddy.Duration `json:"ttl,omitempty"`
+	// NegativeTTL of a cached "no such user" (404). Default: 30s.
+	NegativeTTL caddy.Duration `json:"negative_ttl,omitempty"`
+	// Size of the cache, in users. Default: 10000.
+	Size int `json:"size,omitempty"`
+}
+
+func (c *EnrichConfig) provision(repl *caddy.Replacer) (*identity.Enricher, error) {
+	header := http.Header{}
+	for k, vs := range c.Headers {
+		for _, v := range vs {
+			header.Add(k, repl.ReplaceKnown(v, ""))
+		}
+	}
+	e, err := identity.NewEnricher(identity.EnrichConfig{URL: repl.ReplaceKnown(c.URL, ""), Header: header,
+		Timeout: time.Duration(c.Timeout), TTL: time.Duration(c.TTL), NegativeTTL: time.Duration(c.NegativeTTL), Size: c.Size})
+	if err != nil {
+		return nil, fmt.Errorf("rolegate: %w", err)
+	}
+	return e, nil
 }
 
 // flags checks the configured feature flags against the policy's.
