@@ -83,6 +83,8 @@ type ActionDef struct {
 	index   int
 	// conds are grants that hold only under a condition.
 	conds []condGrant
+	// requires, if set, must also hold for any grant of the action.
+	requires *condition
 }
 
 // condGrant is a conditional grant of an action to a set of roles.
@@ -312,6 +314,9 @@ func (c *compiler) action(pg *PageDef, a *Action) *ActionDef {
 	for _, r := range a.Routes {
 		def.Routes = append(def.Routes, r.Value)
 		c.route(r, def, what)
+	}
+	if a.When.Value != "" {
+		def.requires = c.compileCondition(a.When, what+": when")
 	}
 	return def
 }

@@ -31,9 +31,12 @@ const (
 	// GrantedIf: a role of the user holds the action under a condition
 	// that holds for this request.
 	GrantedIf
+	// Unavailable: the action's own condition (a feature flag) does not
+	// hold, so it exists for no one.
+	Unavailable
 )
 
-var reasonNames = [...]string{"no route", "public route", "granted", "not granted", "unmapped, allowed for signed-in users", "route open to signed-in users", "no identity", "refused", "granted under a condition"}
+var reasonNames = [...]string{"no route", "public route", "granted", "not granted", "unmapped, allowed for signed-in users", "route open to signed-in users", "no identity", "refused", "granted under a condition", "action unavailable"}
 
 func (r Reason) String() string { return reasonNames[r] }
 
@@ -132,6 +135,10 @@ func (p *Policy) Authorize(m Match, roles RoleSet) Decision {
 		d.Allowed, d.Reason = true, UnmappedAuthenticated
 	case a == nil:
 		d.Reason = NoRoute
+	case a.requires != nil:
+		// A conditional action exists only where its condition can be
+		// evaluated: AuthorizeInput decides it.
+		d.Reason, d.Why = Unavailable, a.requires.src
 	case a.granted&roles != 0:
 		d.Allowed, d.Reason = true, Granted
 		d.Role = bits.TrailingZeros64(uint64(a.granted & roles))
@@ -167,11 +174,30 @@ func (p *Policy) AuthorizeInput(m Match, roles RoleSet, in *Input) Decision {
 			}
 		}
 	}
-	d := p.Authorize(m, roles)
 	a := m.Action()
+	if a != nil && a.requires != nil {
+		if vs == nil {
+			vs = vars(m, in)
+		}
+		if !a.requires.eval(vs) {
+			return Decision{Match: m, Role: -1, Reason: Unavailable, Why: a.requires.src}
+		}
+		d := Decision{Match: m, Role: -1, Reason: NotGranted}
+		if g := a.granted & roles; g != 0 {
+			d.Allowed, d.Reason, d.Role = true, Granted, bits.TrailingZeros64(uint64(g))
+			return d
+		}
+		return p.conditional(d, a, roles, vs, m, in)
+	}
+	d := p.Authorize(m, roles)
 	if d.Allowed || a == nil || len(a.conds) == 0 {
 		return d
 	}
+	return p.conditional(d, a, roles, vs, m, in)
+}
+
+// conditional tries the action's conditional grants for roles.
+func (p *Policy) conditional(d Decision, a *ActionDef, roles RoleSet, vs map[string]any, m Match, in *Input) Decision {
 	for _, cg := range a.conds {
 		if cg.roles&roles == 0 {
 			continue
@@ -231,6 +257,8 @@ func (p *Policy) Explain(d Decision) string {
 		return fmt.Sprintf("%s: %s %q", verdict, d.Reason, d.Pattern())
 	case Refused:
 		return fmt.Sprintf("%s: refused: %s", verdict, d.Why)
+	case Unavailable:
+		return fmt.Sprintf("%s: %s (route %q) exists only when %s", verdict, d.Action().ID(), d.Pattern(), d.Why)
 	case GrantedIf:
 		return fmt.Sprintf("%s: role %s is granted %s (route %q) because %s", verdict, p.roles[d.Role].Name, d.Action().ID(), d.Pattern(), d.Why)
 	default:

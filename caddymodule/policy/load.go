@@ -232,7 +232,7 @@ func (p *parser) page(k, n *yaml.Node) *Page {
 	return pg
 }
 
-var actionFields = []string{"kind", "title", "routes"}
+var actionFields = []string{"kind", "title", "routes", "when"}
 
 func (p *parser) action(page string, k, n *yaml.Node) *Action {
 	a := &Action{Name: k.Value, Line: k.Line}
@@ -245,6 +245,8 @@ func (p *parser) action(page string, k, n *yaml.Node) *Action {
 			a.Title = p.str(v, what+": title")
 		case "routes":
 			a.Routes = p.strList(v, what+": routes")
+		case "when":
+			a.When = p.posStr(v, what+": when")
 		}
 	})
 	return a

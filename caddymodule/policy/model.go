@@ -90,6 +90,9 @@ type Action struct {
 	// Routes are "METHOD /path" patterns; a path segment may be a {param},
 	// and the last one may be ** (the rest of the path, possibly empty).
 	Routes []Pos[string]
+	// When, if set, is a condition without which the action does not exist
+	// for anyone, whatever the grants: an action behind a feature flag.
+	When Pos[string]
 }
 
 // RoleGrants lists what one role is granted, page by page.

@@ -183,3 +183,21 @@ func TestUsage(t *testing.T) {
 		t.Errorf("bad format: exit %d", code)
 	}
 }
+
+// TestLintEveryPolicy: every policy in policies/ loads, compiles and passes
+// its own tests, and renders as a matrix.
+func TestLintEveryPolicy(t *testing.T) {
+	files, _ := filepath.Glob("../../policies/*.yaml")
+	if len(files) < 5 {
+		t.Fatalf("%d policies, want the five seed systems", len(files))
+	}
+	code, out, errs := runCLI(t, append([]string{"lint"}, files...)...)
+	if code != exitOK || strings.Count(out, "ok  ") != len(files) {
+		t.Fatalf("lint: exit %d\n%s%s", code, out, errs)
+	}
+	for _, f := range files {
+		if code, _, errs := runCLI(t, "matrix", f, "--format", "csv"); code != exitOK {
+			t.Errorf("matrix %s: %s", f, errs)
+		}
+	}
+}
