@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -31,29 +32,41 @@ func lint(args []string, stdout, stderr io.Writer) int {
 // checkArgs are the parsed arguments of check.
 type checkArgs struct {
 	policy, method, path string
-	roles                []string
+	roles, features      []string
+	user                 map[string]any
 }
 
-// parseCheck accepts --role R, --role=R and -role R anywhere among the
-// positional arguments POLICY METHOD PATH.
+// parseCheck accepts --role R, --feature F and --attr key=value (a JSON
+// value, or else a string), as --flag=V, --flag V or -flag V, anywhere
+// among the positional arguments POLICY METHOD PATH.
 func parseCheck(args []string) (checkArgs, error) {
 	var c checkArgs
 	var pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		switch {
-		case !strings.HasPrefix(a, "-"):
+		if !strings.HasPrefix(a, "-") {
 			pos = append(pos, a)
-		case name != "role":
-			return c, fmt.Errorf("unknown flag %q (only --role)", a)
-		case hasValue:
-			c.roles = append(c.roles, value)
-		case i+1 < len(args):
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !hasValue {
+			if i+1 >= len(args) {
+				return c, fmt.Errorf("--%s needs a value", name)
+			}
 			i++
-			c.roles = append(c.roles, args[i])
+			value = args[i]
+		}
+		switch name {
+		case "role":
+			c.roles = append(c.roles, value)
+		case "feature":
+			c.features = append(c.features, value)
+		case "attr":
+			if err := c.addAttr(value); err != nil {
+				return c, err
+			}
 		default:
-			return c, fmt.Errorf("--role needs a value")
+			return c, fmt.Errorf("unknown flag %q (--role, --feature, --attr)", a)
 		}
 	}
 	if len(pos) != 3 {
@@ -61,6 +74,22 @@ func parseCheck(args []string) (checkArgs, error) {
 	}
 	c.policy, c.method, c.path = pos[0], pos[1], pos[2]
 	return c, nil
+}
+
+func (c *checkArgs) addAttr(kv string) error {
+	key, raw, ok := strings.Cut(kv, "=")
+	if !ok || key == "" {
+		return fmt.Errorf("--attr %q: expected key=value", kv)
+	}
+	if c.user == nil {
+		c.user = map[string]any{}
+	}
+	var v any
+	if json.Unmarshal([]byte(raw), &v) != nil {
+		v = raw
+	}
+	c.user[key] = v
+	return nil
 }
 
 func check(args []string, stdout, stderr io.Writer) int {
@@ -85,7 +114,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "deny: the gateway refuses this path with 400: %v\n", err)
 		return exitDeny
 	}
-	d := decide(p, c.method, path, c.roles)
+	d := decide(p, c, path)
 	fmt.Fprintln(stdout, p.Explain(d))
 	if !d.Allowed {
 		return exitDeny
@@ -93,14 +122,18 @@ func check(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// decide is what the gateway decides: with no role given, the request is
-// anonymous and only a public route lets it through.
-func decide(p *policy.Policy, method, path string, roles []string) policy.Decision {
-	m := p.Match(method, path)
-	if len(roles) == 0 && !m.Public() {
+// decide is what the gateway decides: with no role and no attribute given,
+// the request is anonymous and only a public route lets it through.
+func decide(p *policy.Policy, c checkArgs, path string) policy.Decision {
+	m := p.Match(c.method, path)
+	if len(c.roles) == 0 && c.user == nil && !m.Public() {
 		return policy.Decision{Match: m, Role: -1, Reason: policy.Unauthenticated}
 	}
-	return p.Authorize(m, p.Roles(roles...))
+	flags := map[string]bool{}
+	for _, f := range c.features {
+		flags[f] = true
+	}
+	return p.AuthorizeInput(m, p.Earned(c.roles, c.user), &policy.Input{User: c.user, Features: flags})
 }
 
 func matrix(args []string, stdout, stderr io.Writer) int {

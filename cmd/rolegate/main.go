@@ -23,7 +23,8 @@ const (
 
 const usage = `usage:
   rolegate lint POLICY...                            load, compile and run each policy's own tests
-  rolegate check POLICY [--role R]... METHOD PATH    decide one request (exit 0 allow, 3 deny, 1 error)
+  rolegate check POLICY [--role R]... [--attr key=value]... [--feature F]... METHOD PATH
+                                                     decide one request (exit 0 allow, 3 deny, 1 error)
   rolegate matrix POLICY [--format csv|markdown]     print the page x role table
 `
 

@@ -201,3 +201,22 @@ func TestLintEveryPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckWithAttributesAndFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"check", "../../policies/vtiger-customer-portal.yaml", "--attr", "department=accounting", "GET", "/crm/invoices"}, exitOK},
+		{[]string{"check", "../../policies/vtiger-customer-portal.yaml", "--attr", "department=technical", "GET", "/crm/invoices"}, exitDeny},
+		{[]string{"check", "../../policies/ixpole-vip-portal.yaml", "--attr", "account=acme", "--attr", "ticket_role=Contract", "--attr", `sales=["s1"]`, "GET", "/vip/accounts/acme/sales/s1/tickets"}, exitOK},
+		{[]string{"check", "../../policies/ixpole-vip-portal.yaml", "--attr", "account=acme", "--attr", "ticket_role=Contract", "--attr", `sales=["s1"]`, "GET", "/vip/accounts/acme/sales/s2/tickets"}, exitDeny},
+		{[]string{"check", "../../policies/tixngo-backoffice-v4.yaml", "--role", "AU", "POST", "/v4/templates/email"}, exitDeny},
+		{[]string{"check", "../../policies/tixngo-backoffice-v4.yaml", "--role", "AU", "--feature", "ticket.email.custom", "POST", "/v4/templates/email"}, exitOK},
+	}
+	for _, c := range cases {
+		if code, out, errs := runCLI(t, c.args...); code != c.code {
+			t.Errorf("%v: exit %d (%s%s), want %d", c.args[2:], code, out, errs, c.code)
+		}
+	}
+}
