@@ -28,6 +28,7 @@ var personasYAML []byte
 type Persona struct {
 	ID     string         `yaml:"id" json:"id"`
 	Name   string         `yaml:"name" json:"name"`
+	System string         `yaml:"system" json:"system"`
 	Claims map[string]any `yaml:"claims" json:"claims"`
 }
 

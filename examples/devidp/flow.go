@@ -60,13 +60,15 @@ func randomString() string {
 var pickPage = template.Must(template.New("pick").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Development sign-in</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}
-.warn{background:#fff3cd;padding:.6rem 1rem;border-radius:4px}button{display:block;width:100%;margin:.4rem 0;padding:.6rem;font:inherit;text-align:left;cursor:pointer}</style></head>
+.warn{background:#fff3cd;padding:.6rem 1rem;border-radius:4px}button{display:block;width:100%;margin:.3rem 0;padding:.5rem;font:inherit;text-align:left;cursor:pointer}h2{font-size:1rem;margin:1.2rem 0 .3rem}</style></head>
 <body><h1>Development sign-in</h1>
 <p class="warn"><b>DEVELOPMENT ONLY.</b> This identity provider signs in anyone as anyone. Never use it for real users.</p>
 <p>Sign in as:</p>
 <form method="post" action="authorize">
 {{range $k, $v := .Params}}<input type="hidden" name="{{$k}}" value="{{index $v 0}}">{{end}}
-{{range .Personas}}<button name="persona" value="{{.ID}}" data-persona="{{.ID}}">{{.Name}} <small>{{index .Claims "roles"}}</small></button>{{end}}
+{{range .Systems}}<h2>{{.Name}}</h2>
+{{range .Personas}}<button name="persona" value="{{.ID}}" data-persona="{{.ID}}">{{.Name}} <small>{{with index .Claims "roles"}}roles {{.}}{{end}}{{with index .Claims "department"}}department {{.}}{{end}}</small></button>{{end}}
+{{end}}
 </form></body></html>
 `))
 
@@ -93,7 +95,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			params.Set(k, q.Get(k))
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = pickPage.Execute(w, map[string]any{"Params": params, "Personas": p.order})
+		_ = pickPage.Execute(w, map[string]any{"Params": params, "Systems": bySystem(p.order)})
 		return
 	}
 	persona := q.Get("persona")
@@ -274,4 +276,21 @@ func (p *Provider) LogoutToken(persona, sid string) (string, error) {
 		claims["sid"] = sid
 	}
 	return jwt.Signed(p.signer).Claims(claims).Serialize()
+}
+
+type system struct {
+	Name     string
+	Personas []Persona
+}
+
+// bySystem groups personas by the system they belong to, in file order.
+func bySystem(ps []Persona) []system {
+	var out []system
+	for _, p := range ps {
+		if len(out) == 0 || out[len(out)-1].Name != p.System {
+			out = append(out, system{Name: p.System})
+		}
+		out[len(out)-1].Personas = append(out[len(out)-1].Personas, p)
+	}
+	return out
 }

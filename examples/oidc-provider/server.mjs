@@ -184,7 +184,7 @@ const configuration = {
   // Which claims each scope releases; `roles` is rolegate's own scope.
   claims: {
     openid: ['sub'],
-    profile: ['name'],
+    profile: ['name', 'department'],
     email: ['email'],
     roles: ['roles'],
   },
