@@ -44,7 +44,8 @@ func Personas() ([]Persona, error) {
 // Provider is the development identity provider.
 type Provider struct {
 	issuer    string
-	audience  string
+	audience  string   // the first client: bearer tokens from Token are for it
+	clients   []string // every client ID the code flow accepts
 	key       *rsa.PrivateKey
 	keyID     string
 	signer    jose.Signer
@@ -62,17 +63,18 @@ type Provider struct {
 }
 
 // ClientSecret is the secret of the one client the provider knows, whose
-// client ID is the audience given to New. Development only.
+// client IDs are the audiences given to New. Development only.
 const ClientSecret = "dev-client-secret"
 
 // New makes a provider for issuer (its own base URL) issuing tokens for
-// audience, with a fresh RSA key.
-func New(issuer, audience string) (*Provider, error) {
+// audience (the client ID of the code flow too; more client IDs may follow),
+// with a fresh RSA key.
+func New(issuer, audience string, more ...string) (*Provider, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{issuer: issuer, audience: audience, secret: ClientSecret, key: key, keyID: "dev-" + time.Now().UTC().Format("20060102T150405"), now: time.Now, personas: map[string]Persona{}}
+	p := &Provider{issuer: issuer, audience: audience, clients: append([]string{audience}, more...), secret: ClientSecret, key: key, keyID: "dev-" + time.Now().UTC().Format("20060102T150405"), now: time.Now, personas: map[string]Persona{}}
 	p.signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), p.keyID))
 	if err != nil {
@@ -159,7 +161,12 @@ func (p *Provider) sign(persona string, ttl time.Duration, extra map[string]any)
 		return "", fmt.Errorf("devidp: unknown persona %q", persona)
 	}
 	now := p.now()
-	std := jwt.Claims{Issuer: p.issuer, Subject: ps.ID, Audience: jwt.Audience{p.audience},
+	aud := p.audience
+	if a, ok := extra["aud"].(string); ok {
+		aud = a
+		delete(extra, "aud")
+	}
+	std := jwt.Claims{Issuer: p.issuer, Subject: ps.ID, Audience: jwt.Audience{aud},
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), Expiry: jwt.NewNumericDate(now.Add(ttl))}
 	b := jwt.Signed(p.signer).Claims(std).Claims(ps.Claims).Claims(map[string]any{"name": ps.Name})
 	if extra != nil {

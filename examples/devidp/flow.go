@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -80,8 +81,8 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.Form
-	if q.Get("response_type") != "code" || q.Get("client_id") != p.audience || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
-		http.Error(w, "devidp: expected response_type=code, client_id="+p.audience+" and a PKCE S256 code_challenge", http.StatusBadRequest)
+	if q.Get("response_type") != "code" || !slices.Contains(p.clients, q.Get("client_id")) || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
+		http.Error(w, "devidp: expected response_type=code, a client_id among "+strings.Join(p.clients, ", ")+" and a PKCE S256 code_challenge", http.StatusBadRequest)
 		return
 	}
 	redirect, err := url.Parse(q.Get("redirect_uri"))
@@ -122,14 +123,14 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = r.Form.Get("client_id"), r.Form.Get("client_secret")
 	}
-	if id != p.audience || subtle.ConstantTimeCompare([]byte(secret), []byte(p.secret)) != 1 {
+	if !slices.Contains(p.clients, id) || subtle.ConstantTimeCompare([]byte(secret), []byte(p.secret)) != 1 {
 		tokenError(w, "invalid_client")
 		return
 	}
 	switch r.Form.Get("grant_type") {
 	case "authorization_code":
 	case "refresh_token":
-		p.refresh(w, r.Form.Get("refresh_token"))
+		p.refresh(w, id, r.Form.Get("refresh_token"))
 		return
 	default:
 		tokenError(w, "unsupported_grant_type")
@@ -155,41 +156,41 @@ func (p *Provider) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	}
 	p.sessions[g.persona] = sid
 	p.codes.mu.Unlock()
-	idToken, err := p.sign(g.persona, p.ttl(), map[string]any{"nonce": g.nonce, "sid": sid})
+	idToken, err := p.sign(g.persona, p.ttl(), map[string]any{"nonce": g.nonce, "sid": sid, "aud": g.clientID})
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	p.issue(w, g.persona, sid, idToken)
+	p.issue(w, g.clientID, g.persona, sid, idToken)
 }
 
 // issue answers a token request: an ID token, an opaque access token, and a
 // refresh token that is good for one use (refresh tokens rotate).
-func (p *Provider) issue(w http.ResponseWriter, persona, sid, idToken string) {
+func (p *Provider) issue(w http.ResponseWriter, client, persona, sid, idToken string) {
 	access := p.codes.put(grant{persona: persona, expires: p.now().Add(time.Hour)}) // an opaque handle
-	refresh := p.codes.put(grant{persona: persona, nonce: sid, clientID: "refresh", expires: p.now().Add(24 * time.Hour)})
+	refresh := p.codes.put(grant{persona: persona, nonce: sid, clientID: "refresh", redirectURI: client, expires: p.now().Add(24 * time.Hour)})
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, map[string]any{"access_token": "at-" + access, "token_type": "Bearer", "expires_in": 3600,
 		"id_token": idToken, "refresh_token": "rt-" + refresh})
 }
 
 // refresh redeems a refresh token once, for new tokens.
-func (p *Provider) refresh(w http.ResponseWriter, token string) {
+func (p *Provider) refresh(w http.ResponseWriter, client, token string) {
 	raw, _ := strings.CutPrefix(token, "rt-")
 	g, ok := p.codes.take(raw)
-	if !ok || g.clientID != "refresh" || p.now().After(g.expires) {
+	if !ok || g.clientID != "refresh" || g.redirectURI != client || p.now().After(g.expires) {
 		tokenError(w, "invalid_grant")
 		return
 	}
 	p.codes.mu.Lock()
 	p.refreshed++
 	p.codes.mu.Unlock()
-	idToken, err := p.sign(g.persona, p.ttl(), map[string]any{"sid": g.nonce})
+	idToken, err := p.sign(g.persona, p.ttl(), map[string]any{"sid": g.nonce, "aud": client})
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	p.issue(w, g.persona, g.nonce, idToken)
+	p.issue(w, client, g.persona, g.nonce, idToken)
 }
 
 // Refreshes counts the refresh tokens redeemed.
