@@ -65,6 +65,13 @@ type gateway struct {
 
 func newGateway(t *testing.T) *gateway {
 	t.Helper()
+	return newGatewayFor(t, v3Policy, app.New(), nil)
+}
+
+// newGatewayFor provisions rolegate for policy in front of upstream, with
+// more JSON configuration merged in (enrich, features ...).
+func newGatewayFor(t *testing.T, policy string, upstream http.Handler, more map[string]any) *gateway {
+	t.Helper()
 	var idp *devidp.Provider
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { idp.Handler().ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
@@ -72,10 +79,14 @@ func newGateway(t *testing.T) *gateway {
 	if idp, err = devidp.New(srv.URL, audience); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := json.Marshal(map[string]any{
-		"policy": v3Policy,
+	config := map[string]any{
+		"policy": policy,
 		"bearer": map[string]any{"issuer": srv.URL, "audiences": []string{audience}, "jwks_url": srv.URL + "/jwks"},
-	})
+	}
+	for k, v := range more {
+		config[k] = v
+	}
+	cfg, _ := json.Marshal(config)
 	h := new(caddymodule.Handler)
 	if err := json.Unmarshal(cfg, h); err != nil {
 		t.Fatal(err)
@@ -89,7 +100,7 @@ func newGateway(t *testing.T) *gateway {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = h.Cleanup() })
-	return &gateway{h: h, idp: idp, up: &recorder{app: app.New()}}
+	return &gateway{h: h, idp: idp, up: &recorder{app: upstream}}
 }
 
 // do sends one request through the gateway as persona ("" for none).
