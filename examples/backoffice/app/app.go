@@ -54,6 +54,8 @@ func New() http.Handler {
 	for _, rt := range routes() {
 		mux.HandleFunc(rt.pattern, rt.handler)
 	}
+	// The V4 back-office lives beside V3, under /v4.
+	mux.Handle("/v4/", v4Handler())
 	return mux
 }
 
