@@ -38,20 +38,22 @@ func TestCaddyfileAdapt(t *testing.T) {
 // TestRootCaddyfileAdapts keeps the reference Caddyfile and its golden JSON
 // in step, so the README's configuration cannot drift.
 func TestRootCaddyfileAdapts(t *testing.T) {
-	for _, name := range []string{"ROLEGATE_ISSUER", "ROLEGATE_UPSTREAM"} {
+	for _, name := range []string{"ROLEGATE_ISSUER", "ROLEGATE_UPSTREAM", "ROLEGATE_PORTAL", "ROLEGATE_CLIENT_SECRET", "ROLEGATE_SESSION_KEY"} {
 		t.Setenv(name, "") // restored after the test
 		os.Unsetenv(name)  // so the Caddyfile's defaults apply
 	}
-	input, err := os.ReadFile("../Caddyfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := os.ReadFile("testdata/Caddyfile.golden.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !caddytest.CompareAdapt(t, "Caddyfile", string(input), "caddyfile", strings.TrimSpace(string(want))) {
-		t.Error("the root Caddyfile does not adapt to testdata/Caddyfile.golden.json")
+	for file, golden := range map[string]string{"../Caddyfile": "testdata/Caddyfile.golden.json", "../examples/portal/Caddyfile": "testdata/portal.golden.json"} {
+		input, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !caddytest.CompareAdapt(t, file, string(input), "caddyfile", strings.TrimSpace(string(want))) {
+			t.Errorf("%s does not adapt to %s", file, golden)
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package caddymodule_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -76,30 +75,15 @@ func TestVtigerProfilesThroughTheGateway(t *testing.T) {
 	})
 }
 
-// directory stands for the VIP Portal's own user data, which the gateway
-// looks up (enrich) to learn each user's rights.
-var directory = map[string]map[string]any{
-	"vera": {"account": "acme", "is_admin": true, "ticket_role": "All", "account_settings": map[string]any{"online_purchase": true}},
-	"paul": {"account": "acme", "is_purchaser": true, "ticket_role": "All", "account_settings": map[string]any{"online_purchase": false}},
-	"cora": {"account": "acme", "ticket_role": "Contract", "sales": []string{"s1"}},
-	"nina": {"account": "acme", "is_admin": true, "ticket_role": "None"},
-	"dave": {"account": "acme", "is_admin": true, "ticket_role": "All", "deactivated": true},
-}
-
 // TestVIPPortalThroughTheGateway: seed 000's rules, with the rights read
 // from the portal's own data.
 func TestVIPPortalThroughTheGateway(t *testing.T) {
-	dir := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, ok := directory[strings.TrimPrefix(r.URL.Path, "/users/")]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(user)
-	}))
+	// The portal's own user directory, as the gateway reaches it (not
+	// through the gateway: no policy route exposes it).
+	dir := httptest.NewServer(app.New())
 	defer dir.Close()
 	g := newGatewayFor(t, "../policies/ixpole-vip-portal.yaml", app.New(), map[string]any{
-		"enrich": map[string]any{"url": dir.URL + "/users/{sub}"},
+		"enrich": map[string]any{"url": dir.URL + "/vip/api/users/{sub}"},
 	})
 	runPortalCases(t, g, []portalCase{
 		{"vera", "GET /vip/accounts/acme", true},
@@ -111,10 +95,10 @@ func TestVIPPortalThroughTheGateway(t *testing.T) {
 		{"cora", "GET /vip/accounts/acme/sales/s1/tickets", true},
 		{"cora", "GET /vip/accounts/acme/sales/s2/tickets", false}, // a sale not linked to her
 		{"nina", "GET /vip/accounts/acme", false},                  // ticket role None
-		{"dave", "GET /vip/accounts/acme", false},                  // deactivated
+		{"dave", "GET /vip/accounts/globex", false},                // deactivated
 		{"bob", "GET /vip/accounts/acme", false},                   // unknown to the portal
 	})
-	w := g.do(t, "dave", "GET", "/vip/accounts/acme", http.Header{"Accept": {"application/json"}})
+	w := g.do(t, "dave", "GET", "/vip/accounts/globex", http.Header{"Accept": {"application/json"}})
 	if !strings.Contains(w.Body.String(), "deactivated") {
 		t.Errorf("a deactivated user is not told why: %s", w.Body)
 	}
@@ -123,4 +107,11 @@ func TestVIPPortalThroughTheGateway(t *testing.T) {
 	if w := g.do(t, "mona", "GET", "/vip/accounts/acme", nil); w.Code != http.StatusServiceUnavailable || len(g.up.take()) != 0 {
 		t.Errorf("directory down: %d, want 503 and nothing forwarded", w.Code)
 	}
+}
+
+// TestTheDirectoryIsNotExposed: the portal's internal user API is reachable
+// by the gateway, not through it.
+func TestTheDirectoryIsNotExposed(t *testing.T) {
+	g := newGatewayFor(t, "../policies/ixpole-vip-portal.yaml", app.New(), nil)
+	runPortalCases(t, g, []portalCase{{"vera", "GET /vip/api/users/vera", false}})
 }

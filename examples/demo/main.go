@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,6 +34,7 @@ import (
 	_ "github.com/rolegate/rolegate/caddymodule"
 	"github.com/rolegate/rolegate/examples/backoffice/app"
 	"github.com/rolegate/rolegate/examples/devidp"
+	portal "github.com/rolegate/rolegate/examples/portal/app"
 )
 
 func main() {
@@ -45,6 +47,8 @@ func run() error {
 	caddyfile := flag.String("caddyfile", "Caddyfile", "the Caddyfile to run (its site addresses must match the ports below)")
 	idpAddr := flag.String("idp", "127.0.0.1:9000", "address of the development identity provider")
 	appAddr := flag.String("app", "127.0.0.1:9001", "address of the example back-office")
+	portalAddr := flag.String("portal", "127.0.0.1:9002", "address of the example customer portals")
+	portalCaddyfile := flag.String("portal-caddyfile", "examples/portal/Caddyfile", "the customer portals' Caddyfile, run beside the first (\"\" for none)")
 	gateway := flag.String("gateway", "http://127.0.0.1:8080", "the gateway's URL, as the Caddyfile serves it")
 	nonLoopback := flag.Bool("allow-non-loopback", false, "let the development identity provider listen on a non-loopback address (never do this on a shared network)")
 	external := flag.String("issuer", "", "use this OpenID provider instead of the built-in development one (its client tixngo-backoffice must accept the gateway's callback; the secret comes from ROLEGATE_CLIENT_SECRET)")
@@ -57,7 +61,7 @@ func run() error {
 	if err := checkLoopback(*idpAddr, *nonLoopback); err != nil {
 		return err
 	}
-	idp, err := devidp.New("http://"+*idpAddr, "tixngo-backoffice")
+	idp, err := devidp.New("http://"+*idpAddr, "tixngo-backoffice", "customer-portal")
 	if err != nil {
 		return err
 	}
@@ -71,10 +75,16 @@ func run() error {
 		return fmt.Errorf("example back-office: %w", err)
 	}
 	defer stopApp()
+	stopPortal, err := serve(*portalAddr, portal.New())
+	if err != nil {
+		return fmt.Errorf("example customer portal: %w", err)
+	}
+	defer stopPortal()
 
 	os.Setenv("ROLEGATE_ISSUER", "http://"+*idpAddr)
 	os.Setenv("ROLEGATE_UPSTREAM", *appAddr)
-	if err := startCaddy(*caddyfile); err != nil {
+	os.Setenv("ROLEGATE_PORTAL", *portalAddr)
+	if err := startCaddy(*caddyfile, *portalCaddyfile); err != nil {
 		return err
 	}
 	defer caddy.Stop()
@@ -113,21 +123,48 @@ func serve(addr string, h http.Handler) (stop func(), err error) {
 	return func() { _ = srv.Close() }, nil
 }
 
-// startCaddy adapts the Caddyfile and runs it in this process, exactly as
-// the caddy binary of cmd/caddy would.
-func startCaddy(path string) error {
+// startCaddy adapts the Caddyfiles and runs them in this process, as the
+// caddy binary of cmd/caddy would run each; the HTTP servers of the second
+// join those of the first.
+func startCaddy(path, more string) error {
+	cfg, err := adapt(path)
+	if err != nil {
+		return err
+	}
+	if more != "" {
+		extra, err := adapt(more)
+		if err != nil {
+			return err
+		}
+		servers := cfg["apps"].(map[string]any)["http"].(map[string]any)["servers"].(map[string]any)
+		for name, srv := range extra["apps"].(map[string]any)["http"].(map[string]any)["servers"].(map[string]any) {
+			servers["portal-"+name] = srv
+		}
+	}
+	body, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return caddy.Load(body, true)
+}
+
+func adapt(path string) (map[string]any, error) {
 	body, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("%w (run the demo from the repository root)", err)
+		return nil, fmt.Errorf("%w (run the demo from the repository root)", err)
 	}
-	cfg, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(body, map[string]any{"filename": path})
+	raw, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt(body, map[string]any{"filename": path})
 	if err != nil {
-		return fmt.Errorf("adapting %s: %w", path, err)
+		return nil, fmt.Errorf("adapting %s: %w", path, err)
 	}
 	for _, w := range warnings {
 		log.Printf("demo: %s:%d: %s", w.File, w.Line, w.Message)
 	}
-	return caddy.Load(cfg, true)
+	var cfg map[string]any
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 func printWelcome(idp *devidp.Provider, gateway, idpAddr, appAddr string) {
@@ -136,6 +173,9 @@ rolegate demo (DEVELOPMENT ONLY)
   gateway:            %s  (rolegate + reverse_proxy, from ./Caddyfile)
   example back-office %s  (no authentication code; do not expose)
   identity provider:  http://%s  (development only: issues tokens to anyone)
+
+The customer portals (iXpole VIP, hosting account, vTiger) are at
+  http://vip.localhost:8081/vip/  http://hosting.localhost:8081/hosting/  http://crm.localhost:8081/crm/
 
 Open %s/ in a browser: you are sent to the development sign-in page, where
 you pick a persona (one per role), and come back signed in. The back-office
@@ -165,7 +205,7 @@ func runExternal(issuer, appAddr, caddyfile, gateway string) error {
 	defer stopApp()
 	os.Setenv("ROLEGATE_ISSUER", issuer)
 	os.Setenv("ROLEGATE_UPSTREAM", appAddr)
-	if err := startCaddy(caddyfile); err != nil {
+	if err := startCaddy(caddyfile, ""); err != nil {
 		return err
 	}
 	defer caddy.Stop()

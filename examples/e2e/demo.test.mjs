@@ -75,3 +75,18 @@ test('SUPPORT may not delete a ticket, but may resend to a spectator', async () 
   assert.equal(resp.status(), 403);
   await context.close();
 });
+
+test('VIP Portal: rights from the portal\'s own data, scoped to the account and linked sales', async () => {
+  const vip = 'http://vip.localhost:8081';
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(vip + '/vip/accounts/acme/sales/s1/tickets');
+  assert.ok(page.url().startsWith(idp + '/authorize?'), `expected the sign-in page, got ${page.url()}`);
+  await click(page, 'button[data-persona="cora"]');
+  assert.equal(page.url(), vip + '/vip/accounts/acme/sales/s1/tickets');
+  let resp = await page.goto(vip + '/vip/accounts/acme/sales/s2/tickets'); // not linked to her
+  assert.equal(resp.status(), 403);
+  resp = await page.goto(vip + '/vip/accounts/globex'); // another account
+  assert.equal(resp.status(), 403);
+  await context.close();
+});

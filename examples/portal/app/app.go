@@ -81,6 +81,7 @@ func New() http.Handler {
 		r2.URL.Path = "/favicon.ico"
 		fileServer.ServeHTTP(w, r2)
 	})
+	mux.HandleFunc("GET /vip/api/users/{sub}", lookupUser)
 	for _, pt := range portals {
 		for _, rt := range pt.Routes {
 			mux.HandleFunc(rt.Pattern, pt.handler(rt))
