@@ -90,3 +90,16 @@ test('VIP Portal: rights from the portal\'s own data, scoped to the account and 
   assert.equal(resp.status(), 403);
   await context.close();
 });
+
+test('V4 screens: one sign-in serves V3 and V4, each under its own policy', async () => {
+  const context = await browser.newContext();
+  const page = await signIn(context, '/v4/spectators/42', 'sam');
+  let resp = await click(page, 'form[data-action="spectators.reset-devices"] button'); // V4: SUPPORT may
+  assert.equal(resp.status(), 200);
+  resp = await page.goto(gateway + '/spectators/42');
+  assert.equal(resp.status(), 200, 'the same session on the V3 screens');
+  resp = await page.goto(gateway + '/v4/spectators/42');
+  resp = await click(page, 'form[data-action="spectators.delete"] button');
+  assert.equal(resp.status(), 403);
+  await context.close();
+});
