@@ -11,8 +11,9 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"sort"
 	"strings"
+
+	"github.com/rolegate/rolegate/examples/internal/legacy"
 )
 
 //go:embed templates/*.html static
@@ -143,7 +144,7 @@ func pageRoutes(p *page) []route {
 					http.Error(w, "bad form: "+err.Error(), http.StatusBadRequest)
 					return
 				}
-				v.Fields = posted(r)
+				v.Fields = fields(legacy.Posted(r))
 				render(w, r, "done", v)
 				return
 			}
@@ -192,52 +193,25 @@ type view struct {
 
 type field struct{ Name, Value string }
 
+// fields converts the shared helpers' fields.
+func fields(in []legacy.Field) []field {
+	out := make([]field, len(in))
+	for i, f := range in {
+		out[i] = field(f)
+	}
+	return out
+}
+
 func newView(r *http.Request, p *page) *view {
 	v := &view{Page: p, Pages: pages, Docs: docs, Method: r.Method, Path: r.URL.Path,
 		User: r.Header.Get(userHeader), Roles: strings.Join(r.Header.Values(rolesHeader), ", "),
-		Received: received(r)}
+		Received: fields(legacy.Received(r))}
 	if p != nil {
 		if actions, ok := r.Header[actionsHeader]; ok {
-			v.Allowed, v.Marks = marks(p.ID, strings.Join(actions, ","))
+			v.Allowed, v.Marks = legacy.Marks(p.ID, strings.Join(actions, ","))
 		}
 	}
 	return v
-}
-
-// marks reads the gateway's list of the page's actions the user may use and
-// returns them, with CSS that greys out and locks every other control of
-// the page. The app still renders every control: pressing a locked one
-// shows the gateway's 403 page, which is the point of the demo.
-func marks(pageID, header string) ([]string, template.CSS) {
-	var allowed, selectors []string
-	for _, id := range strings.Split(header, ",") {
-		id = strings.TrimSpace(id)
-		if id == "" || !safeName(id) {
-			continue
-		}
-		allowed = append(allowed, id)
-		selectors = append(selectors, `[data-action="`+id+`"]`)
-	}
-	if !safeName(pageID) {
-		return allowed, ""
-	}
-	locked := `.tools [data-action^="` + pageID + `."]`
-	if len(selectors) > 0 {
-		locked += ":not(" + strings.Join(selectors, ",") + ")"
-	}
-	css := locked + "{opacity:.5}" + locked + " button::after," + locked + ".button::after{content:\" \\B7  locked\"}"
-	return allowed, template.CSS(css)
-}
-
-// safeName accepts the characters of page and action IDs, and nothing that
-// could end a CSS string.
-func safeName(s string) bool {
-	for _, c := range s {
-		if !(c == '.' || c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func render(w http.ResponseWriter, r *http.Request, name string, v *view) {
@@ -246,32 +220,4 @@ func render(w http.ResponseWriter, r *http.Request, name string, v *view) {
 	if err := tmpl.ExecuteTemplate(w, name, v); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
-}
-
-// received lists the identity-related headers the request carried, sorted.
-// The Authorization header's value is never shown, only whether it was
-// there.
-func received(r *http.Request) []field {
-	var out []field
-	for name, values := range r.Header {
-		if len(name) > len(identPrefix) && strings.EqualFold(name[:len(identPrefix)], identPrefix) {
-			out = append(out, field{name, strings.Join(values, ", ")})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	auth := "absent"
-	if _, ok := r.Header["Authorization"]; ok {
-		auth = "present"
-	}
-	return append(out, field{"Authorization", auth})
-}
-
-// posted lists the form fields of a POST, sorted by name.
-func posted(r *http.Request) []field {
-	var out []field
-	for name, values := range r.PostForm {
-		out = append(out, field{name, strings.Join(values, ", ")})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
 }

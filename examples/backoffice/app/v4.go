@@ -3,6 +3,8 @@ package app
 import (
 	"net/http"
 	"strings"
+
+	"github.com/rolegate/rolegate/examples/internal/legacy"
 )
 
 // v4Handler serves the V4 back-office under /v4.
@@ -40,7 +42,7 @@ func renderV4(w http.ResponseWriter, r *http.Request, pg *v4Page, done string) {
 	v := &v4View{Frame: newView(r, nil), V4: pg, V4Pages: v4Pages, Done: done}
 	if pg != nil {
 		if actions, ok := r.Header[actionsHeader]; ok {
-			v.Frame.Allowed, v.Frame.Marks = marks(pg.ID, strings.Join(actions, ","))
+			v.Frame.Allowed, v.Frame.Marks = legacy.Marks(pg.ID, strings.Join(actions, ","))
 		}
 		for _, a := range pg.Actions {
 			v.Controls = append(v.Controls, v4Control{DataAction: pg.ID + "." + a.Name, Label: a.Label, Method: a.Method, URL: example(a.Path)})

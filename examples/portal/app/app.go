@@ -14,8 +14,9 @@ import (
 	"io/fs"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
+
+	"github.com/rolegate/rolegate/examples/internal/legacy"
 )
 
 //go:embed templates/*.html static
@@ -104,7 +105,7 @@ func (pt *portal) handler(rt route) http.HandlerFunc {
 				http.Error(w, "bad form: "+err.Error(), http.StatusBadRequest)
 				return
 			}
-			v.Fields = posted(r)
+			v.Fields = fields(legacy.Posted(r))
 			v.Done = rt.Page + "." + rt.Action
 			v.DoneLabel = rt.Label
 		}
@@ -141,6 +142,15 @@ type view struct {
 }
 
 type field struct{ Name, Value string }
+
+// fields converts the shared helpers' fields.
+func fields(in []legacy.Field) []field {
+	out := make([]field, len(in))
+	for i, f := range in {
+		out[i] = field(f)
+	}
+	return out
+}
 
 // control is a link (GET) or a form (POST) marked data-action="page.action".
 type control struct {
@@ -185,50 +195,14 @@ func hidden(name, value string) input { return input{Name: name, Value: value, H
 func newView(r *http.Request, pt *portal, rt route) *view {
 	v := &view{Portal: pt, Title: pt.Name, Method: r.Method, Path: r.URL.Path,
 		User: r.Header.Get(userHeader), Roles: strings.Join(r.Header.Values(rolesHeader), ", "),
-		Received: received(r), Nav: pt.Nav(r)}
+		Received: fields(legacy.Received(r)), Nav: pt.Nav(r)}
 	if rt.Page != "" {
 		v.Title = pt.Titles[rt.Page]
 		if actions, ok := r.Header[actionsHeader]; ok {
-			v.Allowed, v.Marks = marks(rt.Page, strings.Join(actions, ","))
+			v.Allowed, v.Marks = legacy.Marks(rt.Page, strings.Join(actions, ","))
 		}
 	}
 	return v
-}
-
-// marks reads the gateway's list of the page's actions the user may use and
-// returns them, with CSS that greys out and locks every other control of
-// the page. The app still renders every control: pressing a locked one
-// shows the gateway's 403 page, which is the point of the demo.
-func marks(pageID, header string) ([]string, template.CSS) {
-	var allowed, selectors []string
-	for _, id := range strings.Split(header, ",") {
-		id = strings.TrimSpace(id)
-		if id == "" || !safeName(id) {
-			continue
-		}
-		allowed = append(allowed, id)
-		selectors = append(selectors, `[data-action="`+id+`"]`)
-	}
-	if !safeName(pageID) {
-		return allowed, ""
-	}
-	locked := `.tools [data-action^="` + pageID + `."]`
-	if len(selectors) > 0 {
-		locked += ":not(" + strings.Join(selectors, ",") + ")"
-	}
-	css := locked + "{opacity:.5}" + locked + " button::after," + locked + ".button::after{content:\" \\B7  locked\"}"
-	return allowed, template.CSS(css)
-}
-
-// safeName accepts the characters of page and action IDs, and nothing that
-// could end a CSS string.
-func safeName(s string) bool {
-	for _, c := range s {
-		if !(c == '.' || c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func render(w http.ResponseWriter, v *view) {
@@ -237,37 +211,6 @@ func render(w http.ResponseWriter, v *view) {
 	if err := tmpl.ExecuteTemplate(w, "page", v); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
-}
-
-// received lists the identity-related headers the request carried, sorted.
-// The values of the Authorization and Cookie headers are never shown, only
-// whether they were there.
-func received(r *http.Request) []field {
-	var out []field
-	for name, values := range r.Header {
-		if len(name) > len(identPrefix) && strings.EqualFold(name[:len(identPrefix)], identPrefix) {
-			out = append(out, field{name, strings.Join(values, ", ")})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	for _, name := range []string{"Authorization", "Cookie"} {
-		seen := "absent"
-		if _, ok := r.Header[name]; ok {
-			seen = "present"
-		}
-		out = append(out, field{name, seen})
-	}
-	return out
-}
-
-// posted lists the form fields of a POST, sorted by name.
-func posted(r *http.Request) []field {
-	var out []field
-	for name, values := range r.PostForm {
-		out = append(out, field{name, strings.Join(values, ", ")})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
 }
 
 // done sets the confirmation's back link.
